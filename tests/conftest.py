@@ -1,0 +1,46 @@
+"""Shared fixtures: the real fact base, and scratch fact folders for breaking things."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.factbase import FactBase
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "facts"
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def factbase() -> FactBase:
+    return FactBase.load(FACTS, SEEDS)
+
+
+WriteFacts = Callable[[str], Path]
+
+
+@pytest.fixture
+def scratch_facts(tmp_path: Path) -> Path:
+    """A copy of the shipped fact folder that a test may edit freely."""
+    folder = tmp_path / "facts"
+    shutil.copytree(FACTS, folder)
+    return folder
+
+
+@pytest.fixture
+def write_facts(tmp_path: Path) -> WriteFacts:
+    """A fact folder holding the real source registry plus one fact file with the given text."""
+
+    def write(text: str) -> Path:
+        folder = tmp_path / "facts"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(FACTS / "sources.yaml", folder / "sources.yaml")
+        path = folder / "broken.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
