@@ -1,0 +1,296 @@
+"""The curated fact base: schema, loading with `file:line` errors, verification, and diffing.
+
+Every answer the bot gives is one of these facts, and every fact quotes its article verbatim, so
+an answer can always be traced back to a sentence somebody published. Loading either yields a
+complete, verified, immutable `FactBase` or raises `FactBaseError` listing every problem; a
+running bot swaps in a new base only on success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from bot.articles import Article, CleaningError, NonEmpty, SourceProfile, clean
+from bot.problems import FactBaseError, Problem
+from bot.text import to_simplified
+from bot.yamlfile import Positions, position_of, read_yaml
+
+SOURCES_FILE = "sources.yaml"
+Kind = Literal["event", "policy", "statistic", "organization", "initiative", "person"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+Slug = Annotated[NonEmpty, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+
+_WHEN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+# Figures an answer may state: Arabic numbers, and Chinese numerals before a counting word
+# (四级梯队, 两大领域, 第九届, 八部门). Each must stand in one of the fact's quotes. A lone 一
+# before a counting word is the indefinite article (一批, 一个), not a figure.
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+_CHINESE_FIGURE = re.compile(r"[零一二两三四五六七八九十百千万]+(?=[个家所人位项条届级大方名次部])")
+
+
+def _when_text(value: object) -> object:
+    """Accept `2025-05-07` whether YAML read it as a date or a string; keep month precision."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _check_when(value: str) -> str:
+    if not _WHEN.match(value):
+        raise ValueError("when must be YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = ([*value.split("-"), "01", "01"])[:3]
+    dt.date(int(year), int(month), int(day))  # raises on 2025-13 or 2025-02-30
+    return value
+
+
+When = Annotated[str, BeforeValidator(_when_text), AfterValidator(_check_when)]
+
+
+def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
+    repeated = sorted(v for v, n in Counter(values).items() if n > 1)
+    if repeated:
+        raise ValueError(f"listed twice: {', '.join(repeated)}")
+    return values
+
+
+class Quote(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    article: NonEmpty
+    quote: Annotated[NonEmpty, Field(min_length=4)]
+
+
+class Fact(BaseModel):
+    """One answerable fact. `answer` is written in simplified characters; quotes in the page's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    kind: Kind
+    title: NonEmpty
+    answer: NonEmpty
+    keywords: Annotated[tuple[NonEmpty, ...], Field(min_length=1), AfterValidator(_distinct)]
+    sources: Annotated[tuple[Quote, ...], Field(min_length=1)]
+    # Optional: what people would type (matched like keywords), when it happens or happened,
+    # where, an English title, and ids of facts a reader will want next.
+    questions: Annotated[tuple[NonEmpty, ...], AfterValidator(_distinct)] = ()
+    when: When | None = None
+    place: NonEmpty | None = None
+    title_en: NonEmpty | None = None
+    related: Annotated[tuple[Slug, ...], AfterValidator(_distinct)] = ()
+
+    @property
+    def when_range(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day the (possibly month- or year-precise) `when` covers."""
+        if self.when is None:
+            return None
+        parts = [int(p) for p in self.when.split("-")]
+        if len(parts) == 3:
+            day = dt.date(*parts)
+            return day, day
+        if len(parts) == 2:
+            first = dt.date(parts[0], parts[1], 1)
+            following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return first, following - dt.timedelta(days=1)
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def figures_in(text: str) -> set[str]:
+    return set(_ARABIC.findall(text)) | (set(_CHINESE_FIGURE.findall(text)) - {"一"})
+
+
+@dataclass(frozen=True)
+class FactDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True)
+class FactBase:
+    facts: tuple[Fact, ...]
+    articles: Mapping[str, Article]
+    by_id: Mapping[str, Fact] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", MappingProxyType({f.id: f for f in self.facts}))
+
+    @classmethod
+    def load(cls, facts_dir: Path, seeds_dir: Path) -> FactBase:
+        return _Loader(facts_dir, seeds_dir).load()
+
+    def of_kind(self, *kinds: Kind) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.kind in kinds)
+
+    def diff(self, newer: FactBase) -> FactDiff:
+        """What a reload changed, by id; a fact whose content changed counts as changed."""
+        old, new = self.by_id, newer.by_id
+        return FactDiff(
+            added=tuple(sorted(new.keys() - old.keys())),
+            removed=tuple(sorted(old.keys() - new.keys())),
+            changed=tuple(sorted(i for i in old.keys() & new.keys() if old[i] != new[i])),
+        )
+
+    def digest(self) -> str:
+        """A short fingerprint of the content, to tell versions apart in logs and replies."""
+        blob = "\n".join(f.model_dump_json() for f in self.facts)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def summary(self) -> str:
+        kinds = Counter(f.kind for f in self.facts)
+        per_article = Counter(a for f in self.facts for a in {q.article for q in f.sources})
+        by_kind = ", ".join(f"{k} {kinds[k]}" for k in KINDS if kinds[k])
+        by_article = ", ".join(f"{a} {per_article[a]}" for a in sorted(self.articles))
+        return f"{len(self.facts)} facts ({by_kind}); per article: {by_article}"
+
+
+def _loc_text(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+class _Loader:
+    """One load: collects every problem across files before deciding."""
+
+    def __init__(self, facts_dir: Path, seeds_dir: Path) -> None:
+        self.facts_dir = facts_dir
+        self.seeds_dir = seeds_dir
+        self.problems: list[Problem] = []
+
+    def _read(self, path: Path) -> tuple[Any, Positions] | None:
+        try:
+            return read_yaml(path, shown_as=str(path))
+        except FactBaseError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def _items(self, path: Path, what: str) -> Iterator[tuple[int, Any, Positions]]:
+        loaded = self._read(path)
+        if loaded is None:
+            return
+        data, positions = loaded
+        if not isinstance(data, list) or not data:
+            self.problems.append(Problem(str(path), 1, 1, f"expected a list of {what}"))
+            return
+        for index, item in enumerate(data):
+            yield index, item, positions
+
+    def _validation_problems(
+        self, path: Path, index: int, positions: Positions, exc: ValidationError, name: str | None
+    ) -> None:
+        for error in exc.errors():
+            loc = (index, *error["loc"])
+            line, column = position_of(positions, loc)
+            where = _loc_text(error["loc"]) or "entry"
+            message = f"{where}: {error['msg']}"
+            self.problems.append(Problem(str(path), line, column, message, name))
+
+    def _articles(self) -> dict[str, Article]:
+        path = self.facts_dir / SOURCES_FILE
+        articles: dict[str, Article] = {}
+        for index, item, positions in self._items(path, "sources"):
+            name = item.get("id") if isinstance(item, dict) else None
+            try:
+                profile = SourceProfile.model_validate(item)
+            except ValidationError as exc:
+                self._validation_problems(path, index, positions, exc, name)
+                continue
+            line, column = position_of(positions, (index, "id"))
+            seed = self.seeds_dir / f"{profile.id}.txt"
+            try:
+                raw = seed.read_text(encoding="utf-8")
+                articles[profile.id] = clean(raw, profile)
+            except OSError as exc:
+                message = f"cannot read {seed}: {exc.strerror or exc}"
+                self.problems.append(Problem(str(path), line, column, message, name))
+            except UnicodeDecodeError:
+                message = f"{seed} is not valid UTF-8"
+                self.problems.append(Problem(str(path), line, column, message, name))
+            except CleaningError as exc:
+                line, column = position_of(positions, (index, exc.field))
+                self.problems.append(Problem(str(path), line, column, str(exc), name))
+        return articles
+
+    def load(self) -> FactBase:
+        if not self.facts_dir.is_dir():
+            raise FactBaseError([Problem(str(self.facts_dir), 1, 1, "fact folder not found")])
+        articles = self._articles()
+        facts: list[Fact] = []
+        first_seen: dict[str, Problem] = {}  # where each id was defined
+        fact_files = sorted(p for p in self.facts_dir.glob("*.yaml") if p.name != SOURCES_FILE)
+        if not fact_files:
+            self.problems.append(Problem(str(self.facts_dir), 1, 1, "no fact files (*.yaml)"))
+        for path in fact_files:
+            for index, item, positions in self._items(path, "facts"):
+                name = item.get("id") if isinstance(item, dict) else None
+                name = name if isinstance(name, str) else None
+                try:
+                    fact = Fact.model_validate(item)
+                except ValidationError as exc:
+                    self._validation_problems(path, index, positions, exc, name)
+                    continue
+                line, column = position_of(positions, (index, "id"))
+                if fact.id in first_seen:
+                    first = first_seen[fact.id]
+                    message = f"duplicate id; first defined at {first.path}:{first.line}"
+                    self.problems.append(Problem(str(path), line, column, message, fact.id))
+                    continue
+                first_seen[fact.id] = Problem(str(path), line, column, "", fact.id)
+                self._verify(fact, articles, path, index, positions)
+                facts.append(fact)
+        self._verify_related(facts, first_seen)
+        if self.problems:
+            raise FactBaseError(self.problems)
+        return FactBase(facts=tuple(facts), articles=MappingProxyType(articles))
+
+    def _verify(
+        self,
+        fact: Fact,
+        articles: Mapping[str, Article],
+        path: Path,
+        index: int,
+        positions: Positions,
+    ) -> None:
+        def report(loc: tuple[str | int, ...], message: str) -> None:
+            line, column = position_of(positions, (index, *loc))
+            self.problems.append(Problem(str(path), line, column, message, fact.id))
+
+        quoted: list[str] = []
+        for n, source in enumerate(fact.sources):
+            article = articles.get(source.article)
+            if article is None:
+                report(("sources", n, "article"), f"unknown article {source.article!r}")
+                continue
+            quoted.append(to_simplified(source.quote))
+            if source.quote in article.text:
+                continue
+            hint = ""
+            if source.quote in article.simplified and article.script == "traditional":
+                start = article.simplified.index(source.quote)
+                original = article.text[start : start + len(source.quote)]
+                hint = f"; quote the page's traditional characters: {original}"
+            report(("sources", n, "quote"), f"quote is not in article {article.id}{hint}")
+        if len(quoted) == len(fact.sources):
+            evidence = "\n".join(quoted)
+            for name in ("title", "answer"):
+                missing = sorted(figures_in(getattr(fact, name)) - figures_in(evidence))
+                if missing:
+                    report((name,), f"{name} states {', '.join(missing)}, which no quote contains")
+
+    def _verify_related(self, facts: list[Fact], defined: Mapping[str, Problem]) -> None:
+        for fact in facts:
+            for other in fact.related:
+                if other not in defined or other == fact.id:
+                    at = defined[fact.id]
+                    message = f"related id {other!r} is not another fact"
+                    self.problems.append(Problem(at.path, at.line, at.column, message, fact.id))
