@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.factbase import FactBase
+from bot.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
@@ -44,3 +45,8 @@ def write_facts(tmp_path: Path) -> WriteFacts:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def matcher(factbase: FactBase) -> Matcher:
+    return Matcher(factbase)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.matcher import MAX_QUESTION_CHARS, Matcher, Verdict
+from tests.evaluation import load
+
+ANSWERABLE = [i.question for i in load("questions.yaml") if i.answerable]
+
+
+def best(matcher: Matcher, question: str) -> str | None:
+    outcome = matcher.match(question)
+    return outcome.matches[0].fact.id if outcome.answered else None
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("广东有多少所技工院校？", "techschools-count"),
+        ("雙選會喺邊度舉辦？", "skills-exchange-2025"),
+        ("粤将大模型是谁开发的？", "yuejiang-model"),  # homophone typo
+        ("双旋会现场签约多少人", "job-fair-signed"),  # typo in a three-character word
+        ("投了多少简历", "job-fair-resumes"),
+        ("广东的AI产业在全国排第几？", "air-pearl-river-index"),
+        ("AI产业联盟 members 多少", "alliance-members"),
+        ("How many technical schools are there in Guangdong?", "techschools-count"),
+        ("到二〇二七年要推广几多个典型应用场景？", "ai-manufacturing-2027-models-data"),
+        ("上海在AI产业里排第几梯队？", "air-pearl-river-index"),  # the fact names 上海
+    ],
+)
+def test_answers(matcher: Matcher, question: str, fact_id: str) -> None:
+    assert best(matcher, question) == fact_id
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("上海有多少所技工院校？", ("上海",)),
+        ("How many technical schools are there in Shanghai?", ("上海",)),
+        ("2024年的双选会签约了多少人？", ("2024",)),
+        ("北京的双选会签约多少人？", ("北京",)),
+    ],
+)
+def test_refuses_what_the_facts_are_not_about(
+    matcher: Matcher, question: str, unknown: tuple[str, ...]
+) -> None:
+    outcome = matcher.match(question)
+    assert outcome.verdict is Verdict.OUT_OF_SCOPE
+    assert outcome.unknown == unknown
+    assert outcome.matches  # and still offers what it does know
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["双选会的门票多少钱？", "粤匠大模型有多少参数？", "今天天气怎么样？", "讲个笑话", "asdfgh"],
+)
+def test_refuses_what_no_fact_says(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).verdict is Verdict.NOT_FOUND
+
+
+@pytest.mark.parametrize("question", ["", "   ", "😂😂😂", "？！", "\u200b\u200b"])
+def test_no_words_at_all(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).verdict is Verdict.EMPTY
+
+
+def test_too_long(matcher: Matcher) -> None:
+    outcome = matcher.match("技" * (MAX_QUESTION_CHARS + 1))
+    assert outcome.verdict is Verdict.TOO_LONG
+
+
+def test_offers_choices_when_two_facts_fit_alike(matcher: Matcher) -> None:
+    outcome = matcher.match("签了哪些合作协议？")
+    assert outcome.verdict is Verdict.AMBIGUOUS
+    assert {m.fact.id for m in outcome.matches} == {
+        "school-enterprise-agreements",
+        "school-research-agreements",
+    }
+
+
+def test_answer_comes_with_related_facts(matcher: Matcher) -> None:
+    outcome = matcher.match("广东有多少所技工院校？")
+    assert outcome.answered
+    assert 0 < outcome.matches[0].score <= 1
+    assert all(m.fact.id != "techschools-count" for m in outcome.matches[1:])
+
+
+FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+INVISIBLE = st.sampled_from(["\u200b", "\u200d", "\u2060", "\ufeff"])
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    question=st.sampled_from(ANSWERABLE),
+    insertions=st.lists(st.tuples(st.integers(0, 40), INVISIBLE), max_size=5),
+    wide=st.booleans(),
+)
+def test_invisible_and_fullwidth_characters_do_not_change_the_match(
+    matcher: Matcher, question: str, insertions: list[tuple[int, str]], wide: bool
+) -> None:
+    noisy = "".join(FULLWIDTH.get(ch, ch) for ch in question) if wide else question
+    for position, char in insertions:
+        noisy = noisy[:position] + char + noisy[position:]
+    plain, disguised = matcher.match(question), matcher.match(noisy)
+    assert disguised.verdict is plain.verdict
+    assert [m.fact.id for m in disguised.matches] == [m.fact.id for m in plain.matches]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=MAX_QUESTION_CHARS + 20))
+def test_never_raises_on_arbitrary_text(matcher: Matcher, text: str) -> None:
+    outcome = matcher.match(text)
+    assert outcome.verdict in Verdict
+    assert all(0.0 <= m.score <= 1.0 for m in outcome.matches)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(categories=["Lo", "Nd", "Po", "So", "Zs"]), max_size=60))
+def test_never_raises_on_chinese_like_text(matcher: Matcher, text: str) -> None:
+    outcome = matcher.match(text)
+    assert outcome.question == text
+    assert unicodedata.is_normalized("NFC", outcome.question) in (True, False)
