@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
+from bot.answers import Renderer
 from bot.config import ConfigError, Settings
 from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
+from bot.matcher import Matcher
 from bot.problems import FactBaseError
+
+log = logging.getLogger("baybrief")
 
 
 def _load(settings: Settings) -> FactBase:
@@ -45,6 +52,65 @@ def _extract(settings: Settings, path: Path) -> int:
     return 0
 
 
+def _answer_json(matcher: Matcher, renderer: Renderer, question: str) -> str:
+    """The JSON line contract: question, answered, fact_ids, score, text (and nothing else)."""
+    try:
+        outcome = matcher.match(question)
+        reply = renderer.outcome(outcome, matcher.base)
+        best = outcome.best
+        record = {
+            "question": question,
+            "answered": outcome.answered,
+            "fact_ids": list(reply.fact_ids),
+            "score": round(best.score, 3) if best else 0.0,
+            "text": reply.text,
+        }
+    except Exception:  # one bad line must not cost the answers to all the others
+        log.exception("could not answer %r", question[:200])
+        record = {"question": question, "answered": False, "fact_ids": [], "score": 0.0,
+                  "text": "internal error"}  # fmt: skip
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _questions(stream: BinaryIO) -> Iterable[str]:
+    """One question per input line, split on \\n only; undecodable bytes become U+FFFD."""
+    for raw in stream:
+        yield raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", errors="replace")
+
+
+def _ask(settings: Settings, question: str | None, *, as_json: bool, out: TextIO) -> int:
+    try:
+        base = _load(settings)
+    except FactBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    matcher = Matcher(base)
+    renderer = Renderer(html_output=False)
+    if not as_json:
+        if question is None:
+            print("baybrief ask: give a question, or use --json to read questions from stdin",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        print(renderer.outcome(matcher.match(question), base).text, file=out)
+        return 0
+    questions = [question] if question is not None else _questions(sys.stdin.buffer)
+    for line in questions:
+        print(_answer_json(matcher, renderer, line), file=out, flush=True)
+    return 0
+
+
+def _chat(settings: Settings) -> int:
+    from bot.console import run
+
+    try:
+        base = _load(settings)
+    except FactBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    run(base, lambda: _load(settings))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="baybrief", description="湾区AI简报")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -53,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     facts_commands.add_parser("check", help="validate facts/ against seeds/")
     extract = commands.add_parser("extract", help="candidate facts (YAML) from an article")
     extract.add_argument("file", type=Path)
+    ask = commands.add_parser("ask", help="answer one question, or questions on stdin (--json)")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="one JSON object per input line")
+    commands.add_parser("chat", help="local console conversation")
     return parser
 
 
@@ -67,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _facts_check(settings)
     if args.command == "extract":
         return _extract(settings, args.file)
+    if args.command == "ask":
+        return _ask(settings, args.question, as_json=args.json, out=sys.stdout)
+    if args.command == "chat":
+        return _chat(settings)
     raise AssertionError(args.command)
 
 

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.answers import TELEGRAM_LIMIT, Renderer, split_message
+from bot.factbase import FactBase, figures_in
+from bot.matcher import Matcher
+from bot.text import Script, to_simplified
+
+HTML = Renderer(html_output=True)
+PLAIN = Renderer(html_output=False)
+
+
+@pytest.mark.parametrize("script", list(Script))
+def test_no_rendered_figure_is_missing_from_the_quotes(factbase: FactBase, script: Script) -> None:
+    """The promise of the product: every figure shown is in the sentence the fact quotes."""
+    for fact in factbase.facts:
+        body = PLAIN.fact(fact, factbase, script).split("📰")[0]  # the source line cites dates
+        quoted = to_simplified("\n".join(q.quote for q in fact.sources))
+        assert figures_in(to_simplified(body)) <= figures_in(quoted), fact.id
+
+
+def test_event_date_shown_only_when_quoted(factbase: FactBase) -> None:
+    # 2025年6月6日 is in the alliance's quote; the year of 5月7日 is only our inference
+    assert "📅 2025年6月6日" in PLAIN.fact(
+        factbase.by_id["gd-ai-robotics-alliance"], factbase, Script.SIMPLIFIED
+    )
+    assert "📅" not in PLAIN.fact(
+        factbase.by_id["skills-exchange-2025"], factbase, Script.SIMPLIFIED
+    )
+
+
+def test_answer_in_the_readers_script(factbase: FactBase, matcher: Matcher) -> None:
+    traditional = PLAIN.outcome(matcher.match("雙選會喺邊度舉辦？"), factbase).text
+    assert "雙選會" in traditional
+    assert "东莞" not in traditional
+    assert "東莞" in traditional
+    simplified = PLAIN.outcome(matcher.match("产业联盟什么时候成立？"), factbase).text
+    assert "联盟" in simplified
+    assert "聯盟" not in simplified
+    assert "原文：「2025年6月6日,广东省人工智能与机器人产业联盟" in simplified
+
+
+def test_html_is_escaped(factbase: FactBase, matcher: Matcher) -> None:
+    reply = HTML.outcome(matcher.match("<b>广东</b>有多少所技工院校 & 学生？"), factbase)
+    assert reply.text.startswith("<b>")
+    assert re.fullmatch(r"(?s)(?:[^<]|<b>|</b>|<i>|</i>)*", reply.text)
+    about = HTML.about(factbase, Script.SIMPLIFIED)
+    assert "&" not in about.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+
+
+def test_refusals_name_what_is_missing_and_offer_topics(
+    factbase: FactBase, matcher: Matcher
+) -> None:
+    reply = PLAIN.outcome(matcher.match("上海有多少所技工院校？"), factbase)
+    assert "「上海」" in reply.text
+    assert reply.choices
+    assert reply.choices[0].fact_id == "techschools-count"
+    nothing = PLAIN.outcome(matcher.match("asdfgh qwerty"), factbase)
+    assert "没有这个问题的答案" in nothing.text
+
+
+def test_help_states_sources_and_date_range(factbase: FactBase) -> None:
+    text = PLAIN.help(factbase, Script.TRADITIONAL)
+    assert "5篇報道" in text
+    assert "72條資料" in text
+    assert "2024年至2027年" in text
+
+
+def test_split_message_respects_the_limit_and_lines() -> None:
+    lines = [f"<b>第{n}行</b> " + "字" * 90 for n in range(200)]
+    parts = split_message("\n".join(lines))
+    assert len(parts) > 1
+    assert all(len(p) <= TELEGRAM_LIMIT for p in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+    assert all(p.count("<b>") == p.count("</b>") for p in parts)
+    huge = split_message("字" * (TELEGRAM_LIMIT * 2 + 5))
+    assert [len(p) for p in huge] == [TELEGRAM_LIMIT, TELEGRAM_LIMIT, 5]
+    assert split_message("") == [""]
