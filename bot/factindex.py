@@ -273,12 +273,13 @@ class FactIndex:
     ) -> dict[int, Evidence]:
         """The evidence for the `keep` facts that explain most of the question."""
         evidence: dict[int, Evidence] = defaultdict(Evidence)
-        common: list[Span] = []
+        common: list[tuple[str, int, int, float]] = []  # too common to bring facts forward
         for span in self.segmenter.expand(words):
-            if len(self._postings.get(term(span[0]), ())) > self._common:
-                common.append(span)
-            else:
-                self._add_postings(evidence, span)
+            for word, similarity in self._readings(span[0]):
+                if len(self._postings.get(word, ())) > self._common:
+                    common.append((word, span[1], span[2], similarity))
+                else:
+                    self._add_postings(evidence, word, span[1], span[2], similarity)
         if len(self.facts) <= _PHRASE_SCAN_FACTS:
             phrases: Iterable[str] = self._phrases
         else:
@@ -289,17 +290,16 @@ class FactIndex:
                 for index in self.phrase_owners[phrase]:
                     evidence[index].add(KEYWORDS, at, at + len(phrase), 1.0)
         self._add_typo_phrases(evidence, text, content)
-        if not evidence:  # only common words: let them bring facts forward after all
-            for span in common:
-                self._add_postings(evidence, span)
-            common = []
+        if not evidence and common:  # only common words: the rarest brings some facts forward
+            word, start, end, similarity = min(common, key=lambda s: len(self._postings[s[0]]))
+            self._add_postings(evidence, word, start, end, similarity, limit=self._common)
         shortlist = sorted(evidence, key=lambda i: (-evidence[i].strength, i))[:keep]
         kept = {index: evidence[index] for index in shortlist}
-        for word, start, end in common:
+        for word, start, end, similarity in common:
             for index, found in kept.items():
                 for field_name, texts in self.facts[index].fields.items():
                     if any(word in t for t in texts):
-                        found.add(field_name, start, end, 1.0)
+                        found.add(field_name, start, end, similarity)
         for word, start, end in content:
             for index, found in kept.items():
                 indexed = self.facts[index]
@@ -309,14 +309,24 @@ class FactIndex:
                     found.add(KIND, start, end, KIND_SIMILARITY)
         return kept
 
-    def _add_postings(self, evidence: dict[int, Evidence], span: Span) -> None:
-        word, start, end = span
-        for index, field_name in self._postings.get(term(word), ()):
-            evidence[index].add(field_name, start, end, FIELD_SIMILARITY.get(field_name, 1.0))
-        for synonym in SYNONYMS.get(word, ()):
-            for index, field_name in self._postings.get(synonym, ()):
-                similarity = SYNONYM_SIMILARITY * FIELD_SIMILARITY.get(field_name, 1.0)
-                evidence[index].add(field_name, start, end, similarity)
+    @staticmethod
+    def _readings(word: str) -> list[tuple[str, float]]:
+        """The word as indexed, and its synonyms, each with how surely it stands for the word."""
+        return [(term(word), 1.0), *((s, SYNONYM_SIMILARITY) for s in SYNONYMS.get(word, ()))]
+
+    def _add_postings(
+        self,
+        evidence: dict[int, Evidence],
+        word: str,
+        start: int,
+        end: int,
+        similarity: float,
+        *,
+        limit: int | None = None,
+    ) -> None:
+        for index, field_name in self._postings.get(word, ())[:limit]:
+            sureness = similarity * FIELD_SIMILARITY.get(field_name, 1.0)
+            evidence[index].add(field_name, start, end, sureness)
 
     def _candidate_phrases(self, evidence: dict[int, Evidence]) -> list[str]:
         best = sorted(evidence, key=lambda i: -evidence[i].strength)

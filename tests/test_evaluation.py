@@ -37,6 +37,17 @@ def test_tuning_set(matcher: Matcher) -> None:
     assert total.refusal_rate >= TARGET
 
 
+def test_heldout_set(matcher: Matcher) -> None:
+    """Never used for tuning. Its first score (80.0% top-1, 92.0% refusals) is below the 95%
+    targets and is reported as such in the README; the floor here only catches regressions."""
+    items = load("heldout.yaml")
+    assert len(items) >= 200
+    result = run(matcher, items)
+    print(f"\nheldout.yaml: {result}")
+    assert result.accuracy >= 0.78
+    assert result.refusal_rate >= 0.90
+
+
 def test_refuses_a_huge_paste(matcher: Matcher) -> None:
     paste = "广东人工智能与机器人产业联盟成立，技工院校148所。" * 400
     assert len(paste) > 10_000
