@@ -27,7 +27,7 @@ from typing import Any
 import bm25s
 import jieba
 
-from bot.factbase import Fact, FactBase, Quote
+from bot.factbase import KINDS, Fact, FactBase, Quote
 from bot.factindex import canonical
 from bot.lexicon import FUNCTION_WORDS, PLACES
 from bot.matcher import Matcher
@@ -120,7 +120,6 @@ def synthetic_base(real: FactBase, size: int, seed: int = 7) -> FactBase:
     ]
     domain = ["人工智能", "机器人", "技能人才", "产业", "大模型", "数据集", "智能制造", "职业教育"]
     suffixes = ["技师学院", "职业技术学院", "人工智能研究院", "机器人产业协会", "科技有限公司"]
-    kinds = ["event", "policy", "statistic", "organization", "initiative", "person"]
     units = ["所", "家", "人", "个", "项", "份"]
     article = next(iter(real.articles))
     facts = list(real.facts)
@@ -135,7 +134,7 @@ def synthetic_base(real: FactBase, size: int, seed: int = 7) -> FactBase:
         facts.append(
             Fact.model_construct(
                 id=f"synthetic-{n:06d}",
-                kind=rng.choice(kinds),
+                kind=rng.choice(KINDS),
                 title=f"{place}{field}{topic}{extra}",
                 answer=answer,
                 keywords=(f"{topic}{extra}", org, f"{place}{topic}"),
