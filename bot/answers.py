@@ -9,15 +9,17 @@ sentence contains its figures (the year of 5月7日 is our inference, not the ar
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from bot.articles import Article
+from bot.briefing import SIZE, Selection, select
 from bot.factbase import Fact, FactBase, FactDiff, figures_in
 from bot.matcher import MAX_QUESTION_CHARS, Outcome, Verdict
 from bot.problems import FactBaseError
@@ -146,6 +148,9 @@ class Renderer:
             lines.append(self._esc(to_script(entry, script)))
         return "\n".join(lines)
 
+    def choices(self, facts: Iterable[Fact], script: Script) -> tuple[Choice, ...]:
+        return tuple(Choice(f.id, in_script(f.title, script)) for f in facts)
+
     def facts_list(
         self, heading: str, facts: Sequence[Fact], script: Script, *, start: int = 1
     ) -> str:
@@ -154,6 +159,56 @@ class Renderer:
             when = f"（{_when_text(fact)}）" if fact.when else ""
             lines.append(self._say(f"{number}. {fact.title}{when}", script))
         return "\n".join(lines)
+
+    # -- briefings ----------------------------------------------------------------------------
+
+    def briefing(self, selection: Selection, script: Script) -> str:
+        day = selection.day
+        lines = [
+            self._bold(in_script(f"☀️ 湾区AI简报 · {day.year}年{day.month}月{day.day}日", script))
+        ]
+        count = len(selection.facts)
+        if selection.unseen:
+            lines.append(
+                self._say(
+                    f"今天{count}条，其中{min(count, selection.unseen)}条你还没看过。", script
+                )
+            )
+        else:
+            lines.append(self._say(f"今天{count}条：资料都已看过，换个角度再回顾一次。", script))
+        if selection.upcoming:
+            lines.append(self._bold(in_script("🔜 即将举行", script)))
+            lines.extend(self._item(f, selection, script) for f in selection.upcoming)
+        for heading, facts in selection.sections:
+            lines.append(self._bold(in_script(heading, script)))
+            lines.extend(self._item(f, selection, script) for f in facts)
+        lines.append(self._say("直接提问了解详情 · /events 浏览 · /unsubscribe 取消订阅", script))
+        return "\n".join(lines)
+
+    def _item(self, fact: Fact, selection: Selection, script: Script) -> str:
+        new = "🆕 " if fact.id in selection.new else ""
+        when = _when_text(fact)
+        dated = f"（{when}）" if when and fact in selection.upcoming else ""
+        title = self._bold(in_script(f"{new}{fact.title}{dated}", script))
+        return f"• {title}\n  {self._say(fact.answer, script)}"
+
+    def compose_briefing(
+        self,
+        base: FactBase,
+        *,
+        day: dt.date,
+        seen: Mapping[str, str],
+        new: frozenset[str],
+        wanted: Callable[[Fact], bool],
+        script: Script,
+    ) -> tuple[str, Selection]:
+        """The day's briefing, shortened by whole facts until it fits one Telegram message."""
+        for size in range(SIZE, 0, -1):
+            selection = select(base, day=day, seen=seen, new=new, wanted=wanted, size=size)
+            text = self.briefing(selection, script)
+            if len(text) <= TELEGRAM_LIMIT:
+                break
+        return text, selection
 
     # -- reloads ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from typing import TextIO
@@ -63,6 +64,16 @@ class Console:
             text = self.render.facts_list(shown.heading, shown.facts, self.script)
             if shown.number + 1 < shown.pages:
                 text += "\n" + in_script(f"下一页：/{name} {shown.number + 2}", self.script)
+            return text
+        if name == "briefing":
+            text, _ = self.render.compose_briefing(
+                self.base,
+                day=dt.date.today(),
+                seen={},
+                new=frozenset(),
+                wanted=lambda fact: True,
+                script=self.script,
+            )
             return text
         if name == "reload":
             try:

@@ -1,0 +1,139 @@
+"""What goes into a chat's briefing today, and how a subscription is asked for.
+
+A briefing is a short digest in one message: upcoming dated events first (highlighted), then
+headline figures, events and policies. Facts the chat has not been sent yet come first, facts
+the last reload added are marked new, and once a chat has seen everything the choice rotates
+by day, so no two days repeat. A subscription may narrow the briefing to a kind (政策) or a
+topic (双选会).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from bot.browse import CATEGORIES
+from bot.factbase import Fact, FactBase, Kind
+from bot.factindex import FactIndex, canonical
+
+DEFAULT_TIME: Final = dt.time(8, 0)
+SIZE: Final = 7  # facts in a briefing, before it is shortened to fit one message
+SECTIONS: Final[tuple[tuple[str, tuple[Kind, ...], int], ...]] = (
+    ("📊 数据速览", ("statistic",), 2),
+    ("📅 活动", ("event",), 2),
+    ("📜 政策与举措", ("policy", "initiative"), 2),
+    ("🏛 机构与观点", ("organization", "person"), 1),
+)
+_TOPIC_ALIASES: Final = {
+    "events": ("活动 活動 event events 会议 大会",),
+    "policies": ("政策 举措 舉措 policy policies 措施",),
+    "stats": ("数据 數據 统计 統計 数字 stats statistics figures",),
+    "people": ("机构 機構 人物 观点 觀點 people organisations organizations",),
+}
+_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
+
+
+class SubscriptionError(ValueError):
+    """A /subscribe argument we cannot use; the message says what would work instead."""
+
+
+@dataclass(frozen=True)
+class Request:
+    send_time: dt.time
+    topic: str | None
+
+
+def parse_request(argument: str) -> Request:
+    """`[HH:MM[:SS]] [topic]` in either order; seconds allow a briefing at a precise moment."""
+    send_time: dt.time | None = None
+    words = []
+    for word in unicodedata.normalize("NFKC", argument).split():
+        found = _TIME.match(word)
+        if found is None:
+            words.append(word)
+            continue
+        hours, minutes, seconds = (int(g) if g else 0 for g in found.groups())
+        if send_time is not None or hours > 23 or minutes > 59 or seconds > 59:
+            raise SubscriptionError(f"时间「{word}」不对，请用24小时制，例如 08:00 或 18:30")
+        send_time = dt.time(hours, minutes, seconds)
+    topic = " ".join(words)[:40] or None
+    return Request(send_time or DEFAULT_TIME, topic)
+
+
+def topic_filter(index: FactIndex, topic: str | None) -> Callable[[Fact], bool]:
+    """A kind (政策, events...) or a phrase the facts must contain; unknown ones are refused."""
+    if topic is None:
+        return lambda fact: True
+    wanted = canonical(topic)
+    for category, (aliases,) in _TOPIC_ALIASES.items():
+        if wanted in canonical(aliases).split():
+            kinds = CATEGORIES[category][1]
+            return lambda fact: fact.kind in kinds
+    about = {
+        item.fact.id: " ".join(t for texts in item.fields.values() for t in texts)
+        for item in index.facts
+    }
+    if not any(wanted in text for text in about.values()):
+        raise SubscriptionError(
+            f"资料里没有与「{topic}」相关的内容。"
+            "可以用 活动、政策、数据 或资料里的关键词，例如 双选会"
+        )
+    return lambda fact: wanted in about.get(fact.id, "")
+
+
+@dataclass(frozen=True)
+class Selection:
+    day: dt.date
+    upcoming: tuple[Fact, ...]
+    sections: tuple[tuple[str, tuple[Fact, ...]], ...]
+    new: frozenset[str]
+    unseen: int
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        return (*self.upcoming, *(f for _, facts in self.sections for f in facts))
+
+
+def _rotation(day: dt.date, fact_id: str) -> str:
+    return hashlib.sha256(f"{day.isoformat()}:{fact_id}".encode()).hexdigest()
+
+
+def select(
+    base: FactBase,
+    *,
+    day: dt.date,
+    seen: Mapping[str, str],
+    new: frozenset[str],
+    wanted: Callable[[Fact], bool],
+    size: int = SIZE,
+) -> Selection:
+    """The facts for `day`: unseen (new ones first) before seen (longest ago first)."""
+
+    def order(fact: Fact) -> tuple[int, int, str, str]:
+        unseen = fact.id not in seen
+        return (not unseen, fact.id not in new, seen.get(fact.id, ""), _rotation(day, fact.id))
+
+    pool = sorted((f for f in base.facts if wanted(f)), key=order)
+    upcoming = [f for f in pool if f.kind == "event" and f.when_range and f.when_range[1] >= day]
+    chosen = {f.id for f in upcoming[:2]}
+    shares = {heading: share for heading, _, share in SECTIONS}
+    picked: dict[str, list[Fact]] = {heading: [] for heading, _, _ in SECTIONS}
+    # First each section up to its share, then (a narrowed topic, a kind with few facts) the
+    # rest of the pool in order, so a briefing is always as full as the facts allow.
+    for respect_shares in (True, False):
+        for fact in pool:
+            if len(chosen) >= size:
+                break
+            heading = next(h for h, kinds, _ in SECTIONS if fact.kind in kinds)
+            if fact.id in chosen or (respect_shares and len(picked[heading]) >= shares[heading]):
+                continue
+            picked[heading].append(fact)
+            chosen.add(fact.id)
+    sections = tuple((heading, tuple(facts)) for heading, facts in picked.items() if facts)
+    unseen = sum(f.id not in seen for f in pool)
+    return Selection(day, tuple(upcoming[:2]), sections, new & chosen, unseen)
