@@ -111,6 +111,15 @@ def _chat(settings: Settings) -> int:
     return 0
 
 
+def _run_bot(settings: Settings) -> int:
+    if not settings.token:
+        print("BAYBRIEF_TOKEN is not set; `baybrief chat` runs the local console", file=sys.stderr)
+        return 2
+    from bot.app import run_polling  # imports python-telegram-bot only when needed
+
+    return run_polling(settings)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="baybrief", description="湾区AI简报")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="one JSON object per input line")
     commands.add_parser("chat", help="local console conversation")
+    commands.add_parser("run", help="the Telegram bot (polling); needs BAYBRIEF_TOKEN")
     return parser
 
 
@@ -141,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _ask(settings, args.question, as_json=args.json, out=sys.stdout)
     if args.command == "chat":
         return _chat(settings)
+    if args.command == "run":
+        return _run_bot(settings)
     raise AssertionError(args.command)
 
 

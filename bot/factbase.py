@@ -142,6 +142,12 @@ class FactBase:
             changed=tuple(sorted(i for i in old.keys() & new.keys() if old[i] != new[i])),
         )
 
+    def fact_digests(self) -> dict[str, str]:
+        """Per fact, a fingerprint of its content: a reload compares these to find changes."""
+        return {
+            f.id: hashlib.sha256(f.model_dump_json().encode()).hexdigest()[:16] for f in self.facts
+        }
+
     def digest(self) -> str:
         """A short fingerprint of the content, to tell versions apart in logs and replies."""
         blob = "\n".join(f.model_dump_json() for f in self.facts)

@@ -54,7 +54,7 @@ _TITLE_PHRASE: Final = 20  # titles up to this long are also looked for as phras
 _FUZZY_CANDIDATES: Final = 400  # phrases sharing a character with an unexplained word
 # On a large base, a word in more facts than this (广东, 人工智能) is too common to bring a fact
 # forward; it is checked only in the facts that rarer words brought forward.
-_COMMON_SHARE: Final = 0.02
+_COMMON_SHARE: Final = 0.005
 _COMMON_MIN: Final = 500
 _PHRASE_SCAN_FACTS: Final = 4000  # above this, phrases are only looked for in candidate facts
 _CANDIDATE_FACTS: Final = 64

@@ -109,7 +109,11 @@ def read_yaml(path: Path, *, shown_as: str | None = None) -> tuple[Any, Position
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise fail(line, column, f"YAML syntax: {exc.problem or exc.context}") from exc
+        message = f"YAML syntax: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            # an unclosed [ is only noticed at the end: say where it was opened
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise fail(line, column, message) from exc
     except yaml.reader.ReaderError as exc:
         raise fail(*_line_of_offset(text, exc.position), f"YAML: {exc.reason}") from exc
     except RecursionError as exc:

@@ -1,0 +1,39 @@
+"""Questions: any text in a private chat; in groups only when the bot is mentioned or replied to."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
+
+from bot.context import Context
+from handlers.messaging import choices_keyboard, reply, script_of
+
+
+def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot, without the @mention; else None."""
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    mention = f"@{username}".lower()
+    for value in message.parse_entities([MessageEntity.MENTION]).values():
+        if value.lower() == mention:
+            return text.replace(value, " ", 1).strip()
+    return None
+
+
+async def answer(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    served = context.bot_data.served
+    outcome = served.matcher.match(question)
+    script = script_of(update, context, question)
+    context.bot_data.store.set_chat(chat_id=message.chat.id, script=script.value)
+    result = context.bot_data.html.outcome(outcome, served.base)
+    await reply(message, result.text, choices_keyboard(result.choices))

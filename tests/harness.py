@@ -1,0 +1,80 @@
+"""Running the real bot against the loopback fake Bot API, as `baybrief run` would."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import BayApplication
+from tests.conftest import FACTS, SEEDS
+from tests.fakebotapi import Call, FakeBotAPI
+
+ADMIN = 4242
+USER = 1001
+
+
+def settings_for(api: FakeBotAPI, folder: Path, **extra: str) -> Settings:
+    """Settings read from the environment variables, pointing the bot at the fake API."""
+    facts = folder / "facts"
+    if not facts.exists():
+        shutil.copytree(FACTS, facts)
+    env = {
+        "BAYBRIEF_TOKEN": api.token,
+        "BAYBRIEF_ADMIN_IDS": str(ADMIN),
+        "BAYBRIEF_DB": str(folder / "baybrief.sqlite3"),
+        "BAYBRIEF_FACTS_DIR": str(facts),
+        "BAYBRIEF_SEEDS_DIR": str(SEEDS),
+        "BAYBRIEF_BOT_API_URL": api.base_url,
+        **extra,
+    }
+    return Settings.from_env(env)
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[BayApplication]:
+    """The same start and stop sequence as Application.run_polling, inside the test's loop."""
+    application = build_application(settings)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(timeout=1, allowed_updates=Update.ALL_TYPES)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def eventually(check: Callable[[], bool], *, within: float = 5.0) -> None:
+    """Wait until `check()` holds: the bot acts on a response after the fake has recorded it."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"still not true after {within} s: {check}")
+        await asyncio.sleep(0.05)
+
+
+def texts(api: FakeBotAPI, method: str = "sendMessage") -> list[str]:
+    return [str(c.params.get("text", "")) for c in api.calls_to(method) if not c.failed]
+
+
+async def next_message(api: FakeBotAPI, *, chat_id: int, after: int, within: float = 10) -> Call:
+    """The next message the bot successfully sends to `chat_id` after call number `after`."""
+    return await api.wait_for(
+        "sendMessage",
+        lambda c: not c.failed and c.params.get("chat_id") == chat_id,
+        timeout=within,
+        after=after,
+    )
