@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -26,6 +26,7 @@ from bot.text import to_simplified
 from bot.yamlfile import Positions, position_of, read_yaml
 
 SOURCES_FILE = "sources.yaml"
+_Model = TypeVar("_Model", bound=BaseModel)
 Kind = Literal["event", "policy", "statistic", "organization", "initiative", "person"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 Slug = Annotated[NonEmpty, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
@@ -201,15 +202,24 @@ class _Loader:
             message = f"{where}: {error['msg']}"
             self.problems.append(Problem(str(path), line, column, message, name))
 
+    def _validated(
+        self, model: type[_Model], path: Path, index: int, item: Any, positions: Positions
+    ) -> tuple[_Model | None, str | None]:
+        """The item as `model`, or None after recording its problems; and its id for messages."""
+        name = item.get("id") if isinstance(item, dict) else None
+        name = name if isinstance(name, str) else None
+        try:
+            return model.model_validate(item), name
+        except ValidationError as exc:
+            self._validation_problems(path, index, positions, exc, name)
+            return None, name
+
     def _articles(self) -> dict[str, Article]:
         path = self.facts_dir / SOURCES_FILE
         articles: dict[str, Article] = {}
         for index, item, positions in self._items(path, "sources"):
-            name = item.get("id") if isinstance(item, dict) else None
-            try:
-                profile = SourceProfile.model_validate(item)
-            except ValidationError as exc:
-                self._validation_problems(path, index, positions, exc, name)
+            profile, name = self._validated(SourceProfile, path, index, item, positions)
+            if profile is None:
                 continue
             line, column = position_of(positions, (index, "id"))
             seed = self.seeds_dir / f"{profile.id}.txt"
@@ -238,12 +248,8 @@ class _Loader:
             self.problems.append(Problem(str(self.facts_dir), 1, 1, "no fact files (*.yaml)"))
         for path in fact_files:
             for index, item, positions in self._items(path, "facts"):
-                name = item.get("id") if isinstance(item, dict) else None
-                name = name if isinstance(name, str) else None
-                try:
-                    fact = Fact.model_validate(item)
-                except ValidationError as exc:
-                    self._validation_problems(path, index, positions, exc, name)
+                fact, _ = self._validated(Fact, path, index, item, positions)
+                if fact is None:
                     continue
                 line, column = position_of(positions, (index, "id"))
                 if fact.id in first_seen:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import JobQueue
@@ -190,14 +190,24 @@ async def may_change(update: Update, context: Context) -> bool:
 # -- commands -------------------------------------------------------------------------------
 
 
-async def subscribe(update: Update, context: Context) -> None:
+async def _changing(update: Update, context: Context) -> tuple[Message, Chat, Script] | None:
+    """The message, chat and script of a command that changes the chat's settings, or None
+    (after saying why) when the sender may not change them."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
-        return
+        return None
     script = script_of(update, context)
     if not await may_change(update, context):
         await reply(message, in_script(ADMINS_ONLY, script))
+        return None
+    return message, chat, script
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    allowed = await _changing(update, context)
+    if allowed is None:
         return
+    message, chat, script = allowed
     try:
         request = parse_request(" ".join(context.args or []))
         topic_filter(context.bot_data.served.matcher.index, request.topic)
@@ -225,13 +235,10 @@ async def subscribe(update: Update, context: Context) -> None:
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    allowed = await _changing(update, context)
+    if allowed is None:
         return
-    script = script_of(update, context)
-    if not await may_change(update, context):
-        await reply(message, in_script(ADMINS_ONLY, script))
-        return
+    message, chat, script = allowed
     removed = context.bot_data.store.unsubscribe(chat_id=chat.id)
     unschedule(_jobs(context), chat.id)
     text = (
@@ -253,8 +260,7 @@ async def timezone(update: Update, context: Context) -> None:
         text = f"当前时区：{current}。更改请发送 /timezone 时区名，例如 /timezone Asia/Hong_Kong"
         await reply(message, in_script(text, script))
         return
-    if not await may_change(update, context):
-        await reply(message, in_script(ADMINS_ONLY, script))
+    if await _changing(update, context) is None:
         return
     try:
         tz = parse_timezone(context.args[0], variable="时区")
