@@ -342,13 +342,19 @@ class FactIndex:
         unexplained = [s for s in content if ~explained & span_mask(s[1], s[2])]
         if not unexplained:
             return
+        # Phrases sharing the unexplained words' rarest characters first, up to the cap: on a
+        # large base a common character is in tens of thousands of phrases.
+        lists = sorted(
+            (self._phrases_with.get(ch, []) for word, _, _ in unexplained for ch in word), key=len
+        )
         candidates: dict[str, None] = {}
-        for word, _, _ in unexplained:
-            for ch in word:
-                candidates.update(dict.fromkeys(self._phrases_with.get(ch, ())))
+        for phrases in lists:
+            candidates.update(dict.fromkeys(phrases[: _FUZZY_CANDIDATES - len(candidates)]))
+            if len(candidates) >= _FUZZY_CANDIDATES:
+                break
         hits = process.extract(
             text,
-            list(candidates)[:_FUZZY_CANDIDATES],
+            list(candidates),
             scorer=fuzz.partial_ratio,
             score_cutoff=_FUZZY_MIN[3],
             limit=None,
