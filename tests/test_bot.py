@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,8 +38,13 @@ def _status(store: Store, chat_id: int, day: dt.date) -> DeliveryStatus | None:
 
 
 def soon(seconds: float) -> str:
-    """A /subscribe time `seconds` from now in the default time zone (HH:MM:SS)."""
-    at = dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=seconds)
+    """A /subscribe time `seconds` from now in the default time zone (HH:MM:SS); just before
+    midnight it waits for the new day, as a time past midnight would mean tomorrow."""
+    now = dt.datetime.now(SHANGHAI)
+    at = now + dt.timedelta(seconds=seconds)
+    if at.date() != now.date():
+        time.sleep(seconds + 1)
+        at = dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=seconds)
     return at.strftime("%H:%M:%S")
 
 
@@ -106,7 +112,7 @@ async def test_inline_query(api: FakeBotAPI, tmp_path: Path) -> None:
 async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings) as application:
-        reply = await ask(api, f"/subscribe {soon(3)}")
+        reply = await ask(api, f"/subscribe {soon(4)}")
         assert "已订阅每日简报" in reply
         mark = len(api.calls)
         briefing = await next_message(api, chat_id=USER, after=mark, within=15)
@@ -128,8 +134,8 @@ async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_pa
 async def test_missed_briefing_is_sent_at_start(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings):
-        assert "已订阅" in await ask(api, f"/subscribe {soon(2)}")
-    await asyncio.sleep(3)  # the bot was down when the briefing fell due
+        assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
+    await asyncio.sleep(5)  # the bot was down when the briefing fell due
     mark = len(api.calls)
     async with running(settings):
         briefing = await next_message(api, chat_id=USER, after=mark, within=10)
@@ -138,7 +144,7 @@ async def test_missed_briefing_is_sent_at_start(api: FakeBotAPI, tmp_path: Path)
 
 async def test_blocked_user_is_unsubscribed(api: FakeBotAPI, tmp_path: Path) -> None:
     async with running(settings_for(api, tmp_path)) as application:
-        assert "已订阅" in await ask(api, f"/subscribe {soon(2)}")
+        assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
         api.fail_next(
             "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user",
             chat_id=USER,
@@ -169,7 +175,7 @@ async def test_bad_request_is_logged_not_retried(
     api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running(settings_for(api, tmp_path)) as application:
-        assert "已订阅" in await ask(api, f"/subscribe {soon(2)}")
+        assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
         api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
         failed = await api.wait_for("sendMessage", lambda c: c.failed, timeout=10)
         assert failed.error_code == 400
@@ -189,7 +195,7 @@ async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> 
     supergroup = -1009999
     async with running(settings_for(api, tmp_path)) as application:
         reply = await ask(
-            api, f"/subscribe {soon(2)}", chat_id=GROUP, user_id=ADMIN, chat_type="group"
+            api, f"/subscribe {soon(4)}", chat_id=GROUP, user_id=ADMIN, chat_type="group"
         )
         assert "已订阅" in reply
         api.fail_next(
@@ -238,7 +244,7 @@ async def test_forum_topic_receives_the_briefing(api: FakeBotAPI, tmp_path: Path
         mark = len(api.calls)
         api.push_message(
             chat_id=GROUP, user_id=ADMIN, chat_type="supergroup", is_forum=True,
-            message_thread_id=77, text=f"/subscribe {soon(2)} 政策",
+            message_thread_id=77, text=f"/subscribe {soon(4)} 政策",
         )  # fmt: skip
         confirmation = await next_message(api, chat_id=GROUP, after=mark)
         assert "主题：政策" in str(confirmation.params["text"])
