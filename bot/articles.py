@@ -68,13 +68,6 @@ class Article:
     text: str  # cleaned, in the page's own script: title, date, then one paragraph per line
     simplified: str  # the same text in simplified characters
 
-    @property
-    def label(self) -> str:
-        """How an answer cites the article: publisher, and date when the page gives one."""
-        return (
-            f"{self.publisher} {self.published.isoformat()}" if self.published else self.publisher
-        )
-
 
 class CleaningError(ValueError):
     """A marker in the source profile does not match the page (the page or profile changed)."""

@@ -160,15 +160,6 @@ class Matcher:
         ranked.sort(key=lambda r: (-r.rank, r.match.fact.id))
         return self._decide(question, script, ranked)
 
-    def explain(self, question: str) -> list[tuple[str, float, float, str | None]]:
-        """Each content word of a question with its two weights and tag: for tuning by hand."""
-        words = self.index.segmenter.words(canonical(question))
-        return [
-            (w[0], *self._weight(w), self.index.segmenter.tag(w[0]))
-            for w in words
-            if w[0] not in FUNCTION_WORDS
-        ]
-
     def _weight(self, span: Span, *, focus: bool = False) -> tuple[float, float]:
         """How much a question word matters when a fact has it, and when a fact lacks it.
 
