@@ -61,8 +61,8 @@ _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "七": 7, "八": 8, "九": 9}  # fmt: skip
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL = "[〇零一二两三四五六七八九十百千万亿]"
-_COUNTED = re.compile(  # not after 几/数/上/多: 几百人 is a vague amount, not 100
-    rf"(?<![几数上多])(?P<whole>{_NUMERAL}+?)(?:点(?P<fraction>[〇零一二三四五六七八九]+))?(?P<unit>[万亿]?)"
+_COUNTED = re.compile(  # not after 几/数/上/多/哪: 几百人 is vague, 哪两家 a question, not 100 or 2
+    rf"(?<![几数上多哪])(?P<whole>{_NUMERAL}+?)(?:点(?P<fraction>[〇零一二三四五六七八九]+))?(?P<unit>[万亿]?)"
     "(?=[个家所人位项条届级年月日号份名次间批倍元大方部])"
 )
 # Cantonese words that mark a Hong Kong or Macau writer even when no character in the question
