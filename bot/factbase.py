@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -21,8 +21,9 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from bot.articles import Article, CleaningError, NonEmpty, SourceProfile, clean
+from bot.lexicon import PLACES, entities_in
 from bot.problems import FactBaseError, Problem
-from bot.text import to_simplified
+from bot.text import normalise, to_simplified
 from bot.yamlfile import Positions, position_of, read_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -102,6 +103,15 @@ class Fact(BaseModel):
             following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
             return first, following - dt.timedelta(days=1)
         return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
+    """What a fact is about: what it states (title, place, answer, quotes), with its related
+    facts' titles, places and answers (the organisers of the 南沙 event are about 南沙).
+    Keywords and sample questions are search aids: they are checked against it, not part of it."""
+    own = [fact.title, fact.title_en or "", fact.place or "", fact.answer]
+    own += [q.quote for q in fact.sources]
+    return "\n".join([*own, *(f"{r.title} {r.place or ''} {r.answer}" for r in related)])
 
 
 def figures_in(text: str) -> set[str]:
@@ -261,6 +271,7 @@ class _Loader:
                 self._verify(fact, articles, path, index, positions)
                 facts.append(fact)
         self._verify_related(facts, first_seen)
+        self._verify_places(facts, first_seen)
         if self.problems:
             raise FactBaseError(self.problems)
         return FactBase(facts=tuple(facts), articles=MappingProxyType(articles))
@@ -298,6 +309,23 @@ class _Loader:
                 missing = sorted(figures_in(getattr(fact, name)) - figures_in(evidence))
                 if missing:
                     report((name,), f"{name} states {', '.join(missing)}, which no quote contains")
+
+    def _verify_places(self, facts: list[Fact], defined: Mapping[str, Problem]) -> None:
+        """A keyword or sample question must not name a place the fact is not about: the
+        matcher would then take questions about that place for this fact."""
+        by_id = {f.id: f for f in facts}
+        for fact in facts:
+            related = [by_id[i] for i in fact.related if i in by_id]
+            scope = normalise(scope_of(fact, related))
+            at = defined[fact.id]
+            for name, texts in (("keywords", fact.keywords), ("questions", fact.questions)):
+                for text in texts:
+                    for place in sorted(entities_in(normalise(text)) & PLACES):
+                        if place not in scope:
+                            message = f"{name}: {text!r} names {place}, which the fact is not about"
+                            self.problems.append(
+                                Problem(at.path, at.line, at.column, message, fact.id)
+                            )
 
     def _verify_related(self, facts: list[Fact], defined: Mapping[str, Problem]) -> None:
         for fact in facts:

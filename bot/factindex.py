@@ -19,7 +19,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from bot.factbase import Fact, FactBase
+from bot.factbase import Fact, FactBase, scope_of
 from bot.lexicon import (
     ANSWERED_BEST_BY,
     ASKED_WORDS,
@@ -115,7 +115,7 @@ class IndexedFact:
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     """For one fact: the spans of the question found in each field, with their similarity."""
 
@@ -129,6 +129,16 @@ class Evidence:
         self.by_field[field_name].append((start, end, similarity))
         self.mask |= span_mask(start, end)
         self.strength += FIELD_WEIGHT[field_name] * similarity * (end - start)
+
+    def add_fields(
+        self, field_names: tuple[str, ...], start: int, end: int, similarity: float
+    ) -> None:
+        """One word found in several fields of the fact (context fields count less surely)."""
+        for field_name in field_names:
+            sureness = similarity * FIELD_SIMILARITY.get(field_name, 1.0)
+            self.by_field[field_name].append((start, end, sureness))
+            self.strength += FIELD_WEIGHT[field_name] * sureness * (end - start)
+        self.mask |= span_mask(start, end)
 
     def support(self, field_name: str, start: int, end: int, part_credit: float) -> float:
         """How well one question word is found in a field: whole, or only its parts."""
@@ -180,7 +190,8 @@ class FactIndex:
                 families[i].add(position[other])
                 families[position[other]].add(i)
 
-        self._postings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        # word -> the facts holding it, each with the fields it is in
+        self._postings: dict[str, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
         self.phrase_owners: dict[str, list[int]] = defaultdict(list)
         document_frequency: dict[str, int] = defaultdict(int)
         facts = []
@@ -196,13 +207,9 @@ class FactIndex:
                 if len(phrase) >= 2:
                     self.phrase_owners[phrase].append(index)
             related = (base.by_id[other] for other in fact.related)
-            about = " ".join(
-                [
-                    *(t for texts in fields.values() for t in texts),
-                    *(canonical(q.quote) for q in fact.sources),
-                    *(canonical(f"{r.title} {r.place or ''} {r.answer}") for r in related),
-                ]
-            )
+            # Keywords add aliases (城大 for 香港城市大学); `facts check` makes sure they name no
+            # place the fact's own statements do not.
+            about = canonical("\n".join([scope_of(fact, related), *fact.keywords]))
             title = fields[TITLE][0]
             title_words = sum(w not in FUNCTION_WORDS for w, _, _ in self.segmenter.words(title))
             kinds = carries(fact)
@@ -218,6 +225,9 @@ class FactIndex:
         self._idf = {word: math.log(1 + total / n) for word, n in document_frequency.items()}
         self._common = max(_COMMON_MIN, int(_COMMON_SHARE * total))
         self._phrases = sorted(self.phrase_owners)
+        self._phrases_starting: dict[str, list[str]] = defaultdict(list)  # by first character
+        for phrase in self._phrases:
+            self._phrases_starting[phrase[0]].append(phrase)
         self._phrases_with: dict[str, list[str]] = defaultdict(list)
         for phrase in self._phrases:
             if len(phrase) >= 3:
@@ -225,17 +235,17 @@ class FactIndex:
                     self._phrases_with[ch].append(phrase)
 
     def _index_fields(self, index: int, fields: dict[str, list[str]]) -> set[str]:
-        seen: dict[tuple[str, str], None] = {}
+        seen: dict[str, dict[str, None]] = defaultdict(dict)  # word -> its fields, in order
         for field_name, texts in fields.items():
             for text in texts:
                 for word, _, _ in self.segmenter.search_words(text):
                     if word not in FUNCTION_WORDS:
-                        seen[(term(word), field_name)] = None
+                        seen[term(word)][field_name] = None
         for keyword in fields[KEYWORDS]:
-            seen[(keyword, KEYWORDS)] = None
-        for word, field_name in seen:
-            self._postings[word].append((index, field_name))
-        return {word for word, _ in seen}
+            seen[keyword][KEYWORDS] = None
+        for word, field_names in seen.items():
+            self._postings[word].append((index, tuple(field_names)))
+        return set(seen)
 
     def _index_context(self, index: int, fact: Fact, own: set[str]) -> None:
         """Words of the events a fact belongs to explain a question's 在交流会上, weakly."""
@@ -249,7 +259,7 @@ class FactIndex:
                     if word not in FUNCTION_WORDS and term(word) not in own:
                         context.add(term(word))
         for word in context:
-            self._postings[word].append((index, CONTEXT))
+            self._postings[word].append((index, (CONTEXT,)))
 
     def idf(self, word: str) -> float | None:
         """ln(1 + facts / facts holding the word); None for a word no fact holds."""
@@ -280,15 +290,9 @@ class FactIndex:
                     common.append((word, span[1], span[2], similarity))
                 else:
                     self._add_postings(evidence, word, span[1], span[2], similarity)
-        if len(self.facts) <= _PHRASE_SCAN_FACTS:
-            phrases: Iterable[str] = self._phrases
-        else:
-            phrases = self._candidate_phrases(evidence)
-        for phrase in phrases:
-            at = text.find(phrase)
-            if at >= 0:
-                for index in self.phrase_owners[phrase]:
-                    evidence[index].add(KEYWORDS, at, at + len(phrase), 1.0)
+        for phrase, at in self._phrases_in(text, evidence):
+            for index in self.phrase_owners[phrase]:
+                evidence[index].add(KEYWORDS, at, at + len(phrase), 1.0)
         self._add_typo_phrases(evidence, text, content)
         if not evidence and common:  # only common words: the rarest brings some facts forward
             word, start, end, similarity = min(common, key=lambda s: len(self._postings[s[0]]))
@@ -324,9 +328,21 @@ class FactIndex:
         *,
         limit: int | None = None,
     ) -> None:
-        for index, field_name in self._postings.get(word, ())[:limit]:
-            sureness = similarity * FIELD_SIMILARITY.get(field_name, 1.0)
-            evidence[index].add(field_name, start, end, sureness)
+        for index, field_names in self._postings.get(word, ())[:limit]:
+            evidence[index].add_fields(field_names, start, end, similarity)
+
+    def _phrases_in(self, text: str, evidence: dict[int, Evidence]) -> Iterable[tuple[str, int]]:
+        """Keywords and short titles standing in the question, wherever jieba cut it."""
+        if len(self.facts) <= _PHRASE_SCAN_FACTS:  # every phrase that starts at each position
+            for at, first in enumerate(text):
+                for phrase in self._phrases_starting.get(first, ()):
+                    if text.startswith(phrase, at):
+                        yield phrase, at
+            return
+        for phrase in self._candidate_phrases(evidence):  # large base: the likely facts' only
+            at = text.find(phrase)
+            if at >= 0:
+                yield phrase, at
 
     def _candidate_phrases(self, evidence: dict[int, Evidence]) -> list[str]:
         best = sorted(evidence, key=lambda i: -evidence[i].strength)

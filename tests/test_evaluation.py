@@ -38,13 +38,14 @@ def test_tuning_set(matcher: Matcher) -> None:
 
 
 def test_heldout_set(matcher: Matcher) -> None:
-    """Never used for tuning. Its first score (80.0% top-1, 92.0% refusals) is below the 95%
-    targets and is reported as such in the README; the floor here only catches regressions."""
+    """Never used for tuning: scored after tuning (80.0% top-1, 92.0% refusals) and again after
+    keywords and sample questions were added by a curator who never saw it (89.3%, 92.0%).
+    Both are below the 95% targets and reported as such; this floor only catches regressions."""
     items = load("heldout.yaml")
     assert len(items) >= 200
     result = run(matcher, items)
     print(f"\nheldout.yaml: {result}")
-    assert result.accuracy >= 0.78
+    assert result.accuracy >= 0.87
     assert result.refusal_rate >= 0.90
 
 

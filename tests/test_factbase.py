@@ -235,6 +235,14 @@ def test_unknown_article_and_related(write_facts: WriteFacts) -> None:
     assert any("related id 'nope' is not another fact" in p for p in found)
 
 
+def test_keywords_and_questions_name_only_places_the_fact_is_about(write_facts: WriteFacts) -> None:
+    text = GOOD.replace("keywords: [技工院校, 技校]", "keywords: [技工院校, 上海技校]")
+    problem = only_problem(write_facts(text + "  questions: [广东有几多间技校？]\n"))
+    assert "keywords: '上海技校' names 上海, which the fact is not about" in problem
+    questions = GOOD + "  questions: [深圳有多少所技工院校？]\n"
+    assert "questions: '深圳有多少所技工院校？' names 深圳" in only_problem(write_facts(questions))
+
+
 def test_all_problems_are_reported_at_once(write_facts: WriteFacts) -> None:
     second = GOOD.replace("techschools-count", "second-fact").replace("148所，", "149所，")
     path = write_facts(GOOD.replace("kind: statistic", "kind: nonsense") + second)
