@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -116,6 +116,14 @@ def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
 
 def figures_in(text: str) -> set[str]:
     return set(_ARABIC.findall(text)) | (set(_CHINESE_FIGURE.findall(text)) - {"一"})
+
+
+class Location(NamedTuple):
+    """Where a fact was defined, for problems found after all files are read."""
+
+    path: str
+    line: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -252,7 +260,7 @@ class _Loader:
             raise FactBaseError([Problem(str(self.facts_dir), 1, 1, "fact folder not found")])
         articles = self._articles()
         facts: list[Fact] = []
-        first_seen: dict[str, Problem] = {}  # where each id was defined
+        first_seen: dict[str, Location] = {}  # where each id was defined
         fact_files = sorted(p for p in self.facts_dir.glob("*.yaml") if p.name != SOURCES_FILE)
         if not fact_files:
             self.problems.append(Problem(str(self.facts_dir), 1, 1, "no fact files (*.yaml)"))
@@ -267,7 +275,7 @@ class _Loader:
                     message = f"duplicate id; first defined at {first.path}:{first.line}"
                     self.problems.append(Problem(str(path), line, column, message, fact.id))
                     continue
-                first_seen[fact.id] = Problem(str(path), line, column, "", fact.id)
+                first_seen[fact.id] = Location(str(path), line, column)
                 self._verify(fact, articles, path, index, positions)
                 facts.append(fact)
         self._verify_related(facts, first_seen)
@@ -310,7 +318,7 @@ class _Loader:
                 if missing:
                     report((name,), f"{name} states {', '.join(missing)}, which no quote contains")
 
-    def _verify_places(self, facts: list[Fact], defined: Mapping[str, Problem]) -> None:
+    def _verify_places(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
         """A keyword or sample question must not name a place the fact is not about: the
         matcher would then take questions about that place for this fact."""
         by_id = {f.id: f for f in facts}
@@ -327,7 +335,7 @@ class _Loader:
                                 Problem(at.path, at.line, at.column, message, fact.id)
                             )
 
-    def _verify_related(self, facts: list[Fact], defined: Mapping[str, Problem]) -> None:
+    def _verify_related(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
         for fact in facts:
             for other in fact.related:
                 if other not in defined or other == fact.id:

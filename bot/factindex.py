@@ -72,6 +72,7 @@ _ACTOR = re.compile(
 )
 _PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动")
 _LATIN_PLURAL = re.compile(r"^([a-z]{3,}?)s$")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def canonical(text: str) -> str:
@@ -111,6 +112,7 @@ class IndexedFact:
     carries: frozenset[AskedKind]
     best_for: frozenset[AskedKind]  # kinds it is the natural answer to (a statistic: count)
     units: frozenset[str]  # families of the units its figures count (people, schools...)
+    figures: frozenset[str]  # every number in `about`: a question's 第8届 must be among them
     title_words: int
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
@@ -216,8 +218,11 @@ class FactIndex:
             best_for = frozenset(k for k in kinds if fact.kind in ANSWERED_BEST_BY[k])
             units = frozenset(UNIT_FAMILIES[u] for u in _UNIT.findall(normalise(fact.answer)))
             family = frozenset(families[index])
+            figures = frozenset(NUMBER.findall(about))
             facts.append(
-                IndexedFact(fact, fields, about, kinds, best_for, units, title_words, family)
+                IndexedFact(
+                    fact, fields, about, kinds, best_for, units, figures, title_words, family
+                )
             )
         self.facts: tuple[IndexedFact, ...] = tuple(facts)
         total = max(len(facts), 1)

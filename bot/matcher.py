@@ -17,7 +17,6 @@ its related facts; and the runner-up must be clearly behind, or both are offered
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,6 +25,7 @@ from rapidfuzz import fuzz
 from bot.factbase import Fact, FactBase
 from bot.factindex import (
     FIELD_WEIGHT,
+    NUMBER,
     Evidence,
     FactIndex,
     IndexedFact,
@@ -61,7 +61,6 @@ MIN_COVERAGE: Final = 0.7
 MIN_RELEVANCE_SHARE: Final = 0.3  # of ln(1 + facts): a word found in one fact in three
 AMBIGUITY_RATIO: Final = 0.94  # runner-up this close to the best: ask which one was meant
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NAME_MATCH: Final = 80.0  # 东莞技师学院 is the 东莞市技师学院 of the fact
 
 
@@ -204,7 +203,7 @@ class Matcher:
 
         第8届 is not the fact's 第9届, and 中国人工智能学会 is not one of the alliance's members.
         """
-        unknown = {n for n in _NUMBER.findall(q.text) if n not in _NUMBER.findall(indexed.about)}
+        unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue

@@ -147,9 +147,8 @@ def _canonical_chinese(text: str) -> str:
     # hk2s: traditional and Hong Kong variant characters to simplified. OpenCC's tw2sp would
     # also map Taiwan phrasing, but it rewrites ordinary mainland text too (么 -> 幺, 核心 ->
     # 内核, 效能 -> 性能), so the few regional words that matter here are mapped explicitly.
-    if not _may_change().intersection(text):
-        return _REGIONAL_RE.sub(lambda m: _REGIONAL_WORDS[m.group()], text)
-    text = str(_converter("hk2s").convert(text))
+    if _may_change().intersection(text):
+        text = str(_converter("hk2s").convert(text))
     return _REGIONAL_RE.sub(lambda m: _REGIONAL_WORDS[m.group()], text)
 
 
