@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -111,13 +111,17 @@ def _chat(settings: Settings) -> int:
     return 0
 
 
-def _run_bot(settings: Settings) -> int:
+RunBot = Callable[[Settings], int]
+
+
+def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
     if not settings.token:
         print("BAYBRIEF_TOKEN is not set; `baybrief chat` runs the local console", file=sys.stderr)
         return 2
-    from bot.app import run_polling  # imports python-telegram-bot only when needed
-
-    return run_polling(settings)
+    if run_bot is None:
+        print("baybrief run: this entry point has no Telegram side", file=sys.stderr)
+        return 2
+    return run_bot(settings)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -136,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, run_bot: RunBot | None = None) -> int:
+    """The domain's commands; `run_bot` is the Telegram side, passed in by `handlers.cli` so
+    that bot/ never imports it."""
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -152,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "chat":
         return _chat(settings)
     if args.command == "run":
-        return _run_bot(settings)
+        return _run_bot(settings, run_bot)
     raise AssertionError(args.command)
 
 

@@ -12,10 +12,10 @@ import logging
 
 from telegram import Update
 
-from bot.context import Context, serve
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.problems import FactBaseError
+from handlers.context import Context, serve
 from handlers.messaging import reply
 
 log = logging.getLogger("baybrief.admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
-from bot.context import Context
+from handlers.context import Context
 from handlers.messaging import choices_keyboard, reply, script_of
 
 

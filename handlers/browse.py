@@ -7,7 +7,7 @@ from telegram.error import BadRequest
 
 from bot.answers import in_script
 from bot.browse import page
-from bot.context import Context
+from handlers.context import Context
 from handlers.messaging import choices_keyboard, page_keyboard, parse_callback, reply, script_of
 
 STALE = "这个按钮已失效（资料可能已更新），请重新发送 /help 或 /events。"

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import Context
+from handlers.context import Context
 
 log = logging.getLogger("baybrief.errors")
 SORRY = "抱歉，处理这条消息时出了点问题，请稍后再试。"

@@ -6,8 +6,8 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
 from bot.answers import in_script
-from bot.context import Context
 from bot.text import detect_script
+from handlers.context import Context
 
 RESULTS = 5
 

@@ -16,8 +16,8 @@ from telegram.constants import ChatType
 
 from bot.answers import Choice, split_message
 from bot.browse import CATEGORIES, Page
-from bot.context import Context
 from bot.text import Script, detect_script
+from handlers.context import Context
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 _CALLBACK = re.compile(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeChat, Update
 
 from bot.answers import in_script
-from bot.context import Context
 from bot.text import Script
+from handlers.context import Context
 from handlers.messaging import reply, script_of
 
 # The command menu. Telegram's language_code is two letters ("zh") and cannot tell simplified

@@ -24,10 +24,10 @@ from telegram.ext import JobQueue
 from bot.answers import in_script
 from bot.briefing import SubscriptionError, parse_request, topic_filter
 from bot.config import ConfigError, parse_timezone
-from bot.context import BayApplication, BotData, Context
 from bot.factbase import Fact
 from bot.store import DeliveryStatus, Subscription
 from bot.text import Script
+from handlers.context import BayApplication, BotData, Context
 from handlers.messaging import reply, script_of, send
 
 log = logging.getLogger("baybrief.briefings")

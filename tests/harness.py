@@ -10,9 +10,9 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.app import build_application
 from bot.config import Settings
-from bot.context import BayApplication
+from handlers.app import build_application
+from handlers.context import BayApplication
 from tests.conftest import FACTS, SEEDS
 from tests.fakebotapi import Call, FakeBotAPI
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import configure_logging
 from bot.store import DeliveryStatus, Store
+from handlers.app import configure_logging
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import ADMIN, USER, eventually, next_message, running, settings_for, texts
 

@@ -21,11 +21,11 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.context import BayApplication, BotData, Context, serve
 from bot.factbase import FactBase
 from bot.store import Store
 from bot.text import Script
 from handlers import admin, ask, browse, errors, inline, start, subscriptions
+from handlers.context import BayApplication, BotData, Context, serve
 
 log = logging.getLogger("baybrief")
 # PTB 22 warns, inside its own RetryAfter, that retry_after will become a timedelta; we never
