@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,16 +19,14 @@ from typing import Final
 
 from bot.articles import Article
 from bot.briefing import SIZE, Selection, select
-from bot.factbase import Fact, FactBase, FactDiff, figures_in
+from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
+from bot.figures import chinese_figures, unsupported
 from bot.matcher import MAX_QUESTION_CHARS, Outcome, Verdict
 from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
 
 TELEGRAM_LIMIT: Final = 4096
 QUOTE_CHARS: Final = 120
-_FIGURE = re.compile(
-    r"\d+(?:\.\d+)?(?:多|余)?(?:万|亿)?(?:人次|个|家|所|人|位|项|条|届|份|元|名|间|倍|万|亿)"
-)
 KIND_NAMES: Final = {
     "event": "活动",
     "policy": "政策",
@@ -89,12 +86,12 @@ class Renderer:
     def fact(self, fact: Fact, base: FactBase, script: Script, *, new: bool = False) -> str:
         lines = [self._bold(in_script(("🆕 " if new else "") + fact.title, script))]
         lines.append(self._say(fact.answer, script))
-        figures = list(dict.fromkeys(_FIGURE.findall(fact.answer)))
+        figures = list(dict.fromkeys(f.text for f in chinese_figures(fact.answer) if f.counted))
         if len(figures) > 1:
             lines.append(self._say("📊 关键数字：" + " · ".join(figures), script))
         when = _when_text(fact)
         details = []
-        if when and figures_in(when) <= figures_in(_quoted(fact)):
+        if when and not any(unsupported(chinese_figures(when), quoted_figures(fact))):
             details.append(f"📅 {when}")
         if fact.place:
             details.append(f"📍 {fact.place}")
@@ -283,10 +280,6 @@ def _when_text(fact: Fact) -> str | None:
         return None
     parts = [int(p) for p in fact.when.split("-")]
     return "".join(f"{value}{unit}" for value, unit in zip(parts, "年月日", strict=False))
-
-
-def _quoted(fact: Fact) -> str:
-    return to_simplified("\n".join(q.quote for q in fact.sources))
 
 
 def _cite(article: Article) -> str:

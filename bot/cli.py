@@ -12,6 +12,7 @@ from typing import BinaryIO, TextIO
 
 from bot.answers import Renderer
 from bot.config import ConfigError, Settings
+from bot.coverage import MIN_COVERED, statements, uncovered
 from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
 from bot.matcher import Matcher
@@ -33,7 +34,24 @@ def _facts_check(settings: Settings) -> int:
         print(f"{len(exc.problems)} problem(s) in {settings.facts_dir}", file=sys.stderr)
         return 1
     print(f"ok: {base.summary()}")
+    found = statements(base)
+    quoted = sum(s.covered >= MIN_COVERED for s in found)
+    print(f"statements quoted: {quoted}/{len(found)} (`baybrief facts coverage` lists the rest)")
     return 0
+
+
+def _facts_coverage(settings: Settings) -> int:
+    """The statements no fact quotes yet: the curator's to-do list."""
+    try:
+        base = _load(settings)
+    except FactBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    missing = uncovered(base)
+    for statement in missing:
+        print(statement)
+    print(f"{len(missing)} statement(s) not yet quoted by any fact")
+    return 1 if missing else 0
 
 
 def _extract(settings: Settings, path: Path) -> int:
@@ -130,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     facts = commands.add_parser("facts", help="fact base tools")
     facts_commands = facts.add_subparsers(dest="facts_command", required=True)
     facts_commands.add_parser("check", help="validate facts/ against seeds/")
+    facts_commands.add_parser("coverage", help="article statements no fact quotes yet")
     extract = commands.add_parser("extract", help="candidate facts (YAML) from an article")
     extract.add_argument("file", type=Path)
     ask = commands.add_parser("ask", help="answer one question, or questions on stdin (--json)")
@@ -150,6 +169,8 @@ def main(argv: Sequence[str] | None = None, *, run_bot: RunBot | None = None) ->
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if args.command == "facts":
+        if args.facts_command == "coverage":
+            return _facts_coverage(settings)
         return _facts_check(settings)
     if args.command == "extract":
         return _extract(settings, args.file)

@@ -11,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, NamedTuple, TypeVar, get_args
+from typing import Annotated, Any, Final, Literal, NamedTuple, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from bot.articles import Article, CleaningError, NonEmpty, SourceProfile, clean
+from bot.figures import Figure, chinese_figures, english_figures, unsupported
 from bot.lexicon import PLACES, entities_in
 from bot.problems import FactBaseError, Problem
 from bot.text import normalise, to_simplified
@@ -33,11 +35,10 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 Slug = Annotated[NonEmpty, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
 
 _WHEN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-# Figures an answer may state: Arabic numbers, and Chinese numerals before a counting word
-# (四级梯队, 两大领域, 第九届, 八部门). Each must stand in one of the fact's quotes. A lone 一
-# before a counting word is the indefinite article (一批, 一个), not a figure.
-_ARABIC = re.compile(r"\d+(?:\.\d+)?")
-_CHINESE_FIGURE = re.compile(r"[零一二两三四五六七八九十百千万]+(?=[个家所人位项条届级大方名次部])")
+# What readers see of a fact, in Chinese and in English: every figure in these must be a figure
+# of its quotes, with the same value and unit (bot/figures.py).
+CHINESE_SHOWN: Final = ("title", "answer")
+ENGLISH_SHOWN: Final = ("title_en", "answer_en")
 
 
 def _when_text(value: object) -> object:
@@ -87,6 +88,7 @@ class Fact(BaseModel):
     when: When | None = None
     place: NonEmpty | None = None
     title_en: NonEmpty | None = None
+    answer_en: NonEmpty | None = None
     related: Annotated[tuple[Slug, ...], AfterValidator(_distinct)] = ()
 
     @property
@@ -114,8 +116,32 @@ def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
     return "\n".join([*own, *(f"{r.title} {r.place or ''} {r.answer}" for r in related)])
 
 
-def figures_in(text: str) -> set[str]:
-    return set(_ARABIC.findall(text)) | (set(_CHINESE_FIGURE.findall(text)) - {"一"})
+def quoted_figures(fact: Fact) -> list[Figure]:
+    """The figures a fact's quotes hold: all that its shown fields may state."""
+    return [f for q in fact.sources for f in chinese_figures(_simplified(q.quote))]
+
+
+def unsupported_figures(fact: Fact) -> dict[str, list[Figure]]:
+    """Per shown field, the figures that no quote of the fact states with that value and unit."""
+    held = quoted_figures(fact)
+    found = {}
+    for name in (*CHINESE_SHOWN, *ENGLISH_SHOWN):
+        text = getattr(fact, name)
+        if not text:
+            continue
+        claimed = (
+            chinese_figures(_simplified(text))
+            if name in CHINESE_SHOWN
+            else (english_figures(unicodedata.normalize("NFKC", text)))
+        )
+        missing = list(unsupported(claimed, held))
+        if missing:
+            found[name] = missing
+    return found
+
+
+def _simplified(text: str) -> str:
+    return to_simplified(unicodedata.normalize("NFKC", text))
 
 
 class Location(NamedTuple):
@@ -312,11 +338,11 @@ class _Loader:
                 hint = f"; quote the page's traditional characters: {original}"
             report(("sources", n, "quote"), f"quote is not in article {article.id}{hint}")
         if len(quoted) == len(fact.sources):
-            evidence = "\n".join(quoted)
-            for name in ("title", "answer"):
-                missing = sorted(figures_in(getattr(fact, name)) - figures_in(evidence))
-                if missing:
-                    report((name,), f"{name} states {', '.join(missing)}, which no quote contains")
+            for name, missing in unsupported_figures(fact).items():
+                stated = ", ".join(dict.fromkeys(f.text for f in missing))
+                report((name,), f"{name} states {stated}, which no quote contains")
+            if fact.place and normalise(fact.place) not in normalise("\n".join(quoted)):
+                report(("place",), f"place {fact.place!r} is not named in any quote")
 
     def _verify_places(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
         """A keyword or sample question must not name a place the fact is not about: the

@@ -16,6 +16,8 @@ from pathlib import Path
 import opencc
 from opencc import OpenCC
 
+from bot.figures import DIGITS, chinese_integer
+
 __all__ = [
     "Script",
     "chinese_numerals_to_digits",
@@ -57,9 +59,6 @@ _CANTONESE_WORDS = {
 _CANTONESE_RE = re.compile("|".join(sorted(_CANTONESE_WORDS, key=len, reverse=True)))
 # Chinese numerals where they count something (一百四十八所, 二零二七年, 第二十二届), turned into
 # digits so they meet the figures in the facts; 四川 or 统一 are left alone.
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}  # fmt: skip
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL = "[〇零一二两三四五六七八九十百千万亿]"
 _COUNTED = re.compile(  # not after 几/数/上/多/哪: 几百人 is vague, 哪两家 a question, not 100 or 2
     rf"(?<![几数上多哪])(?P<whole>{_NUMERAL}+?)(?:点(?P<fraction>[〇零一二三四五六七八九]+))?(?P<unit>[万亿]?)"
@@ -152,30 +151,14 @@ def _canonical_chinese(text: str) -> str:
     return _REGIONAL_RE.sub(lambda m: _REGIONAL_WORDS[m.group()], text)
 
 
-def _integer(numeral: str) -> int:
-    if all(ch in _DIGITS for ch in numeral) and len(numeral) > 1:  # 二零二七: read digit by digit
-        return int("".join(str(_DIGITS[ch]) for ch in numeral))
-    total = section = digit = 0
-    for ch in numeral:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            section += (digit or 1) * _UNITS[ch]
-            digit = 0
-        else:  # 万 or 亿 closes a section
-            total = (total + section + digit) * (10_000 if ch == "万" else 100_000_000)
-            section = digit = 0
-    return total + section + digit
-
-
 def chinese_numerals_to_digits(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         whole, fraction, unit = match.group("whole", "fraction", "unit")
         if (whole == "一" and not fraction) or not whole.strip("万亿"):
             return match.group()  # the 一 of 一个 is an article, and 万人 has no figure
-        value = str(_integer(whole))
+        value = str(chinese_integer(whole))
         if fraction:
-            value += "." + "".join(str(_DIGITS[ch]) for ch in fraction)
+            value += "." + "".join(str(DIGITS[ch]) for ch in fraction)
         return value + unit  # 万 and 亿 stay units, as the articles write them (66.7万人)
 
     return _COUNTED.sub(replace, text)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.factbase import KINDS, FactBase, figures_in
+from bot.factbase import KINDS, FactBase
+from bot.figures import chinese_figures, unsupported
 from bot.problems import FactBaseError
 from bot.text import to_simplified
 from bot.yamlfile import MAX_FILE_BYTES
@@ -60,8 +61,8 @@ def test_every_figure_in_the_articles_is_carried_by_an_answer(factbase: FactBase
             if any(q.article == article.id for q in f.sources)
         )
         body = [line for line in article.simplified.splitlines() if line != str(article.published)]
-        missing = figures_in("\n".join(body)) - figures_in(answers)
-        assert not missing, f"{article.id}: {sorted(missing)}"
+        missing = unsupported(chinese_figures("\n".join(body)), chinese_figures(answers))
+        assert not [f.text for f in missing], article.id
 
 
 def test_event_told_by_two_articles_is_one_fact(factbase: FactBase) -> None:
@@ -162,13 +163,13 @@ def test_simplified_quote_of_traditional_article_gets_a_hint(write_facts: WriteF
 def test_figure_not_in_quote(write_facts: WriteFacts) -> None:
     path = write_facts(GOOD.replace("技工院校148所，", "技工院校150所，"))
     assert only_problem(path) == (
-        f"{path}:4:11: [techschools-count] answer states 150, which no quote contains"
+        f"{path}:4:11: [techschools-count] answer states 150所, which no quote contains"
     )
 
 
 def test_chinese_numeral_figure_not_in_quote(write_facts: WriteFacts) -> None:
     path = write_facts(GOOD.replace("广东全省共有", "广东三大区共有"))
-    assert "answer states 三, which no quote contains" in only_problem(path)
+    assert "answer states 三大, which no quote contains" in only_problem(path)
 
 
 def test_alias_bomb_is_refused_before_expansion(write_facts: WriteFacts) -> None:
@@ -301,7 +302,10 @@ def run_cli(*args: str, facts: Path | None = None) -> subprocess.CompletedProces
 def test_facts_check_command(write_facts: WriteFacts) -> None:
     good = run_cli("facts", "check")
     assert good.returncode == 0, good.stderr
-    assert re.fullmatch(r"ok: \d+ facts \(event \d+, .*\); per article: .*\n", good.stdout)
+    assert re.fullmatch(
+        r"ok: \d+ facts \(event \d+, .*\); per article: .*\nstatements quoted: \d+/\d+ .*\n",
+        good.stdout,
+    )
     path = write_facts(GOOD.replace("148所，", "150所，") + GOOD.replace("statistic", "stat"))
     bad = run_cli("facts", "check", facts=path.parent)
     assert bad.returncode == 1
@@ -309,3 +313,31 @@ def test_facts_check_command(write_facts: WriteFacts) -> None:
     assert lines[0].startswith(f"{path}:4:11: [techschools-count] answer states 150")
     assert lines[1].startswith(f"{path}:10:")
     assert lines[-1] == f"2 problem(s) in {path.parent}"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("answer_en", "Guangdong has 148 technical schools and 1.5 million students.",
+         "answer_en states 1.5 million, which no quote contains"),
+        ("title_en", "The 150 technical schools", "title_en states 150, which no quote contains"),
+        ("answer", "广东全省共有技工院校66.7所，在校生148万人。",
+         "answer states 66.7所, 148万人, which no quote contains"),
+        ("answer", "广东技工院校在校生三成来自外省。", "answer states 三成, which no quote contains"),
+        ("place", "深圳", "place '深圳' is not named in any quote"),
+    ],
+)  # fmt: skip
+def test_every_shown_field_is_checked(
+    write_facts: WriteFacts, field: str, value: str, message: str
+) -> None:
+    """Invented figures, figures moved to another unit, and places no quote names."""
+    text = GOOD.replace("  keywords:", f"  {field}: {value}\n  keywords:")
+    if field == "answer":
+        text = GOOD.replace("广东全省共有技工院校148所，在校生约66.7万人。", value)
+    assert only_problem(write_facts(text)).endswith(message)
+
+
+def test_an_english_answer_with_the_quotes_figures_verifies(write_facts: WriteFacts) -> None:
+    english = "Guangdong has 148 technical schools with about 667,000 students."
+    path = write_facts(GOOD.replace("  keywords:", f"  answer_en: {english}\n  keywords:"))
+    assert FactBase.load(path.parent, SEEDS).by_id["techschools-count"].answer_en == english
