@@ -29,6 +29,8 @@ from bot.text import normalise, to_simplified
 from bot.yamlfile import Positions, position_of, read_yaml
 
 SOURCES_FILE = "sources.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+DATA_FILES = frozenset({SOURCES_FILE, GLOSSARY_FILE})  # in facts/, but not facts
 _Model = TypeVar("_Model", bound=BaseModel)
 Kind = Literal["event", "policy", "statistic", "organization", "initiative", "person"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -107,6 +109,24 @@ class Fact(BaseModel):
         return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
+def _lower(value: str) -> str:
+    return value.strip().casefold()
+
+
+EnglishAlias = Annotated[NonEmpty, AfterValidator(_lower), Field(pattern=r"^[\x20-\x7e]+$")]
+
+
+class GlossaryEntry(BaseModel):
+    """A term of the domain and what readers call it: Chinese aliases are read as the term,
+    English ones replaced by it (technical school -> 技工院校)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: NonEmpty
+    zh: Annotated[tuple[NonEmpty, ...], AfterValidator(_distinct)] = ()
+    en: Annotated[tuple[EnglishAlias, ...], AfterValidator(_distinct)] = ()
+
+
 def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
     """What a fact is about: what it states (title, place, answer, quotes), with its related
     facts' titles, places and answers (the organisers of the 南沙 event are about 南沙).
@@ -166,6 +186,7 @@ class FactDiff:
 class FactBase:
     facts: tuple[Fact, ...]
     articles: Mapping[str, Article]
+    glossary: tuple[GlossaryEntry, ...] = ()
     by_id: Mapping[str, Fact] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -250,7 +271,7 @@ class _Loader:
         self, model: type[_Model], path: Path, index: int, item: Any, positions: Positions
     ) -> tuple[_Model | None, str | None]:
         """The item as `model`, or None after recording its problems; and its id for messages."""
-        name = item.get("id") if isinstance(item, dict) else None
+        name = (item.get("id") or item.get("term")) if isinstance(item, dict) else None
         name = name if isinstance(name, str) else None
         try:
             return model.model_validate(item), name
@@ -287,7 +308,8 @@ class _Loader:
         articles = self._articles()
         facts: list[Fact] = []
         first_seen: dict[str, Location] = {}  # where each id was defined
-        fact_files = sorted(p for p in self.facts_dir.glob("*.yaml") if p.name != SOURCES_FILE)
+        glossary = self._glossary()
+        fact_files = sorted(p for p in self.facts_dir.glob("*.yaml") if p.name not in DATA_FILES)
         if not fact_files:
             self.problems.append(Problem(str(self.facts_dir), 1, 1, "no fact files (*.yaml)"))
         for path in fact_files:
@@ -308,7 +330,28 @@ class _Loader:
         self._verify_places(facts, first_seen)
         if self.problems:
             raise FactBaseError(self.problems)
-        return FactBase(facts=tuple(facts), articles=MappingProxyType(articles))
+        return FactBase(
+            facts=tuple(facts), articles=MappingProxyType(articles), glossary=tuple(glossary)
+        )
+
+    def _glossary(self) -> list[GlossaryEntry]:
+        path = self.facts_dir / GLOSSARY_FILE
+        if not path.exists():
+            return []
+        entries: list[GlossaryEntry] = []
+        meaning: dict[str, str] = {}  # alias -> the term it stands for, first seen
+        for index, item, positions in self._items(path, "glossary entries"):
+            entry, name = self._validated(GlossaryEntry, path, index, item, positions)
+            if entry is None:
+                continue
+            for alias in (*entry.zh, *entry.en):
+                key = normalise(alias)
+                if meaning.setdefault(key, entry.term) != entry.term:
+                    line, column = position_of(positions, (index, "term"))
+                    message = f"alias {alias!r} already stands for {meaning[key]!r}"
+                    self.problems.append(Problem(str(path), line, column, message, name))
+            entries.append(entry)
+        return entries
 
     def _verify(
         self,

@@ -12,11 +12,20 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import opencc
+import yaml
 from opencc import OpenCC
 
 from bot.figures import DIGITS, chinese_integer
+
+_DATA = Path(__file__).with_name("data")
+
+
+def _data(name: str) -> Any:
+    return yaml.safe_load((_DATA / name).read_text(encoding="utf-8"))
+
 
 __all__ = [
     "Script",
@@ -31,31 +40,33 @@ __all__ = [
 
 
 class Script(enum.StrEnum):
+    """How a reader writes, and so how the bot answers them (stored per chat)."""
+
     SIMPLIFIED = "zh-hans"
     TRADITIONAL = "zh-hant"
+    ENGLISH = "en"
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag `ask --json` reports: zh-Hans, zh-Hant or en."""
+        return {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}[self.value]
+
+    @property
+    def chinese(self) -> Script:
+        """The Chinese script to show Chinese text in (an English reader sees simplified)."""
+        return Script.TRADITIONAL if self is Script.TRADITIONAL else Script.SIMPLIFIED
 
 
 # Variation selectors are category Mn, not Cf, but are just as invisible once pasted.
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _SPACES = re.compile(r"[^\S\n]+")
 _HAS_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-# Taiwan and Hong Kong words for things the articles name in mainland terms (simplified form).
-_REGIONAL_WORDS = {
-    "人工智慧": "人工智能", "机械人": "机器人", "软体": "软件", "硬体": "硬件", "数位": "数字",
-    "晶片": "芯片", "演算法": "算法", "网路": "网络", "程式": "程序", "伺服器": "服务器",
-    "资料库": "数据库", "云端": "云", "视讯": "视频",
-}  # fmt: skip
+_REGIONAL_WORDS: dict[str, str] = _data("regional.yaml")
 _REGIONAL_RE = re.compile("|".join(sorted(_REGIONAL_WORDS, key=len, reverse=True)))
-# Cantonese function words, in simplified form, and their Mandarin equivalents, so that
-# 双选会喺边度举办 and 双选会在哪里举办 are the same question. Only unambiguous words: 系 alone is
-# also Mandarin (系统), so only 系咪/系唔系 are mapped.
-_CANTONESE_WORDS = {
-    "有冇": "有没有", "冇": "没有", "喺": "在", "边度": "哪里", "边处": "哪里", "边间": "哪间",
-    "几时": "什么时候", "几多": "多少", "边个": "谁", "边位": "谁", "乜嘢": "什么", "咩": "什么",
-    "嘅": "的", "咗": "了", "啲": "些", "点样": "怎样", "点解": "为什么", "系咪": "是不是",
-    "系唔系": "是不是", "唔系": "不是", "唔": "不", "佢哋": "他们", "佢": "他", "我哋": "我们",
-    "而家": "现在", "嚟": "来", "睇": "看", "揾": "找", "搵": "找",
-}  # fmt: skip
+# Cantonese words, in simplified form, and their Mandarin equivalents, so that 双选会喺边度举办
+# and 双选会在哪里举办 are the same question (bot/data/cantonese.yaml).
+_CANTONESE_DATA = _data("cantonese.yaml")
+_CANTONESE_WORDS: dict[str, str] = _CANTONESE_DATA["words"]
 _CANTONESE_RE = re.compile("|".join(sorted(_CANTONESE_WORDS, key=len, reverse=True)))
 # Chinese numerals where they count something (一百四十八所, 二零二七年, 第二十二届), turned into
 # digits so they meet the figures in the facts; 四川 or 统一 are left alone.
@@ -66,7 +77,7 @@ _COUNTED = re.compile(  # not after 几/数/上/多/哪: 几百人 is vague, 哪
 )
 # Cantonese words that mark a Hong Kong or Macau writer even when no character in the question
 # has a distinct traditional form (喺度 alone has none; 雙選會喺邊度舉辦 has several).
-_CANTONESE = re.compile("[喺嘅咗冇啲乜嚟噉]|邊度|幾時|點解|邊個|幾多")
+_CANTONESE = re.compile("|".join(sorted(_CANTONESE_DATA["markers"], key=len, reverse=True)))
 
 
 @functools.cache
@@ -77,6 +88,8 @@ def _converter(config: str) -> OpenCC:
 def strip_invisible(text: str) -> str:
     """Drop characters that render as nothing but break exact and fuzzy comparison."""
     text = _VARIATION_SELECTORS.sub("", text)
+    if text.replace("\n", "").replace("\t", "").isprintable():  # the common case, in C
+        return text
     return "".join(
         ch
         for ch in text
