@@ -28,10 +28,10 @@ import bm25s
 import jieba
 
 from bot.factbase import KINDS, Fact, FactBase, Quote
-from bot.factindex import canonical
 from bot.lexicon import FUNCTION_WORDS, PLACES
 from bot.matcher import Matcher
 from bot.segment import GENERAL_DICTIONARY
+from bot.text import normalise as canonical
 from tests.evaluation import Labelled, Score, load, score
 
 ROOT = Path(__file__).resolve().parent.parent

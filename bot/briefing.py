@@ -19,7 +19,7 @@ from typing import Final
 
 from bot.browse import CATEGORIES
 from bot.factbase import Fact, FactBase, Kind
-from bot.factindex import FactIndex, canonical
+from bot.factindex import FactIndex
 
 DEFAULT_TIME: Final = dt.time(8, 0)
 SIZE: Final = 7  # facts in a briefing, before it is shortened to fit one message
@@ -69,14 +69,14 @@ def topic_filter(index: FactIndex, topic: str | None) -> Callable[[Fact], bool]:
     """A kind (政策, events...) or a phrase the facts must contain; unknown ones are refused."""
     if topic is None:
         return lambda fact: True
-    wanted = canonical(topic)
+    wanted = index.canonical(topic)
     for category, (aliases,) in _TOPIC_ALIASES.items():
-        if wanted in canonical(aliases).split():
+        if wanted in index.canonical(aliases).split():
             kinds = CATEGORIES[category][1]
             return lambda fact: fact.kind in kinds
     about = {
-        item.fact.id: " ".join(t for texts in item.fields.values() for t in texts)
-        for item in index.facts
+        fact.id: " ".join(t for texts in index.fact(n).fields.values() for t in texts)
+        for n, fact in enumerate(index.base.facts)
     }
     if not any(wanted in text for text in about.values()):
         raise SubscriptionError(

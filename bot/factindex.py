@@ -1,17 +1,24 @@
 """What the fact base holds, indexed so a question can be checked against every fact quickly.
 
-Each fact is read through fields (keywords, title, sample questions, English title, place,
-answer) in the same canonical form as questions. The index answers one query: which spans of
-a question each fact explains, in which field, and how surely (`Evidence`). Exact words come
-from an inverted index over jieba words and every dictionary word inside them; keywords and
-short titles are also looked for as phrases, exactly and, near words nothing explains, with one
-wrong character (rapidfuzz). What the matcher makes of the evidence is not this module's concern.
+Each fact is read through fields (keywords, title, sample questions, English title and answer,
+place, answer and quotes, and the events it belongs to) in the same canonical form as
+questions. The index answers one query: which spans of a question each fact explains, in which
+field, and how surely (`Evidence`).
+
+Fact text is not segmented: an inverted index of character pairs (the CJK bigrams search
+engines use) finds the facts that may hold a question word, and a substring test confirms it.
+So a word is found inside longer ones (人工智能 in 人工智能与机器人产业联盟), building the index
+costs a few microseconds per fact, and 100,000 facts index in seconds. Keywords and short
+titles are also looked for as phrases in the question, exactly, with one wrong character near
+words nothing explains (rapidfuzz), and by sound (粤将 for 粤匠, see bot/pinyin.py). What the
+matcher makes of the evidence is not this module's concern.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +26,13 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
+from bot.english import EnglishReader
 from bot.factbase import Fact, FactBase, scope_of
+from bot.figures import chinese_figures
 from bot.lexicon import (
     ANSWERED_BEST_BY,
     ASKED_WORDS,
+    ENGLISH_WORDS,
     FUNCTION_WORDS,
     KIND_SIMILARITY,
     KIND_WORDS,
@@ -30,17 +40,18 @@ from bot.lexicon import (
     PLACES,
     SYNONYM_SIMILARITY,
     SYNONYMS,
-    UNIT_FAMILIES,
     AskedKind,
     entities_in,
-    with_chinese_names,
+    synonyms,
 )
+from bot.pinyin import SoundIndex
 from bot.segment import Segmenter, Span
 from bot.text import normalise
 
 KEYWORDS, TITLE, QUESTIONS, ENGLISH, PLACE, ANSWER = "kw", "title", "q", "en", "place", "answer"
 CONTEXT = "context"  # the occasion: related events' titles and keywords (交流会上 for a showcase)
 KIND = "kind"  # words naming the fact's kind or the kind of answer asked (政策, 哪个城市)
+FIELDS: Final = (KEYWORDS, TITLE, QUESTIONS, ENGLISH, PLACE, ANSWER, CONTEXT)
 FIELD_WEIGHT: Final = {
     KEYWORDS: 1.0, TITLE: 0.9, QUESTIONS: 0.8, ENGLISH: 0.8, PLACE: 0.8, ANSWER: 0.5, CONTEXT: 0.3,
     KIND: 0.5,
@@ -50,6 +61,7 @@ FIELD_SIMILARITY: Final = {CONTEXT: 0.7}  # context explains a word, but less su
 _FUZZY_MIN: Final = {3: 66.0, 4: 74.0}
 _FUZZY_DEFAULT: Final = 78.0
 FUZZY_SIMILARITY: Final = 0.85  # a phrase found with one wrong character still explains it
+SOUND_SIMILARITY: Final = 0.9  # ... and one written with a homophone (粤将) a little more surely
 _TITLE_PHRASE: Final = 20  # titles up to this long are also looked for as phrases
 _FUZZY_CANDIDATES: Final = 400  # phrases sharing a character with an unexplained word
 # On a large base, a word in more facts than this (广东, 人工智能) is too common to bring a fact
@@ -58,38 +70,27 @@ _COMMON_SHARE: Final = 0.005
 _COMMON_MIN: Final = 500
 _PHRASE_SCAN_FACTS: Final = 4000  # above this, phrases are only looked for in candidate facts
 _CANDIDATE_FACTS: Final = 64
+_SEPARATOR: Final = "\n"
+_KEEP_INDEXED: Final = 20_000  # facts whose details are kept computed
 
-_MONEY = re.compile(r"\d+(?:\.\d+)?[万亿]?元")
-_UNIT = re.compile(r"\d+(?:\.\d+)?(?:多|余)?[万亿]?(人次|人|名|位|家|所|间|个|份|条|项|届|元)")
-_COUNT = re.compile(
-    r"\d+(?:\.\d+)?(?:多|余)?[万亿]?(?:个|家|所|人次|人|位|项|条|届|份|元|名|间|倍|万|亿)"
-)
 _DATE = re.compile(r"\d+月\d+日|\d{4}年|\d+月")
 _VENUE = re.compile(r"在.{1,24}(?:举办|举行|成立|召开|亮相|出席)")
 _ACTOR = re.compile(
     "主办|承办|协办|指导|牵头|联合|发布|印发|打造|发起|签订|签署|表示|介绍|认为|指出|建议|由|鼓励"
-    "|共建|携手|出席"
+    "|共建|携手|出席|提出|坦言|告诉"
 )
-_PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动")
-_LATIN_PLURAL = re.compile(r"^([a-z]{3,}?)s$")
+_PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动|为实现|为保障")
+_LIST = re.compile(r"[\u4e00-\u9fff]{2,}、[\u4e00-\u9fff]{2,}")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def canonical(text: str) -> str:
-    """The matching form shared by facts and questions (English names in Chinese, too)."""
-    return with_chinese_names(normalise(text))
-
-
-def term(word: str) -> str:
-    """Index form of a word: English plurals folded (schools -> school)."""
-    return _LATIN_PLURAL.sub(r"\1", word)
+_DATE_FAMILIES: Final = frozenset({"year", "month", "day"})
 
 
 def carries(fact: Fact) -> frozenset[AskedKind]:
     """The kinds of question the fact can answer: a figure, a date, a place, an actor..."""
     answer = normalise(fact.answer)  # 第九届 -> 第9届, so figures written in words count
+    figures = chinese_figures(answer)
     kinds: set[AskedKind] = set()
-    if _COUNT.search(answer):
+    if any(f.families - _DATE_FAMILIES or not f.families for f in figures):
         kinds.add("count")
     if fact.when or _DATE.search(answer):
         kinds.add("when")
@@ -99,13 +100,17 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         kinds.add("who")
     if _PURPOSE.search(answer):
         kinds.add("why")
-    if _MONEY.search(answer):
+    if any("money" in f.families for f in figures):
         kinds.add("money")
+    if _LIST.search(answer):
+        kinds.add("list")
     return frozenset(kinds)
 
 
 @dataclass(frozen=True)
 class IndexedFact:
+    """What the matcher needs to know of one fact; computed when the fact is first looked at."""
+
     fact: Fact
     fields: dict[str, list[str]]  # canonical texts per field
     about: str  # what the fact and its related facts say: names and figures it covers
@@ -113,7 +118,6 @@ class IndexedFact:
     best_for: frozenset[AskedKind]  # kinds it is the natural answer to (a statistic: count)
     units: frozenset[str]  # families of the units its figures count (people, schools...)
     figures: frozenset[str]  # every number in `about`: a question's 第8届 must be among them
-    title_words: int
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
@@ -126,21 +130,13 @@ class Evidence:
     )
     mask: int = 0  # a bit per question position anything was found for
     strength: float = 0.0  # a rough total of what was found and where, to shortlist facts
+    sounded: bool = False  # found through a typo or a homophone
 
     def add(self, field_name: str, start: int, end: int, similarity: float) -> None:
-        self.by_field[field_name].append((start, end, similarity))
+        sureness = similarity * FIELD_SIMILARITY.get(field_name, 1.0)
+        self.by_field[field_name].append((start, end, sureness))
         self.mask |= span_mask(start, end)
-        self.strength += FIELD_WEIGHT[field_name] * similarity * (end - start)
-
-    def add_fields(
-        self, field_names: tuple[str, ...], start: int, end: int, similarity: float
-    ) -> None:
-        """One word found in several fields of the fact (context fields count less surely)."""
-        for field_name in field_names:
-            sureness = similarity * FIELD_SIMILARITY.get(field_name, 1.0)
-            self.by_field[field_name].append((start, end, sureness))
-            self.strength += FIELD_WEIGHT[field_name] * sureness * (end - start)
-        self.mask |= span_mask(start, end)
+        self.strength += FIELD_WEIGHT[field_name] * sureness * (end - start)
 
     def support(self, field_name: str, start: int, end: int, part_credit: float) -> float:
         """How well one question word is found in a field: whole, or only its parts."""
@@ -155,24 +151,14 @@ class Evidence:
         part = part_credit * sum(parts.values()) / (end - start) if parts else 0.0
         return max(whole, part)
 
-    def title_precision(self, title_words: int) -> float:
-        return min(1.0, len(self.by_field.get(TITLE, ())) / max(title_words, 1))
-
 
 def span_mask(start: int, end: int) -> int:
     return ((1 << (end - start)) - 1) << start
 
 
-def _fields(fact: Fact) -> dict[str, list[str]]:
-    fields = {
-        KEYWORDS: [canonical(k) for k in fact.keywords],
-        TITLE: [canonical(fact.title)],
-        QUESTIONS: [canonical(q) for q in fact.questions],
-        ENGLISH: [canonical(fact.title_en)] if fact.title_en else [],
-        PLACE: [canonical(fact.place)] if fact.place else [],
-        ANSWER: [canonical(fact.answer)],
-    }
-    return {name: texts for name, texts in fields.items() if texts}
+def _grams(text: str) -> set[str]:
+    """Character pairs, and single characters (so one-character words are found too)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} | set(text)
 
 
 class FactIndex:
@@ -180,100 +166,141 @@ class FactIndex:
 
     def __init__(self, base: FactBase, *, segmenter: Segmenter | None = None) -> None:
         self.base = base
-        fields_of = [_fields(fact) for fact in base.facts]
-        domain = {k for fields in fields_of for k in fields[KEYWORDS]}
-        self.segmenter = segmenter or Segmenter(
-            domain | PLACES | ORGANISATIONS | FUNCTION_WORDS | SYNONYMS.keys()
-        )
-        position = {fact.id: i for i, fact in enumerate(base.facts)}
-        families: list[set[int]] = [{i} for i in range(len(base.facts))]
-        for i, fact in enumerate(base.facts):
-            for other in fact.related:
-                families[i].add(position[other])
-                families[position[other]].add(i)
-
-        # word -> the facts holding it, each with the fields it is in
-        self._postings: dict[str, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+        glossary_english = {alias: e.term for e in base.glossary for alias in e.en}
+        self.english = EnglishReader({**ENGLISH_WORDS, **glossary_english})
+        self.synonyms = synonyms(
+            [*([w, *others] for w, others in SYNONYMS.items()),
+             *([normalise(e.term), *map(normalise, e.zh)] for e in base.glossary if e.zh)]
+        )  # fmt: skip
+        self._position = {fact.id: i for i, fact in enumerate(base.facts)}
+        self._texts: list[str] = []  # per fact: its fields' canonical texts, one per line
+        self._shape: list[tuple[int, ...]] = []  # per fact: how many lines each field has
         self.phrase_owners: dict[str, list[int]] = defaultdict(list)
-        document_frequency: dict[str, int] = defaultdict(int)
-        facts = []
-        for index, (fact, fields) in enumerate(zip(base.facts, fields_of, strict=True)):
-            own = self._index_fields(index, fields)
-            self._index_context(index, fact, own)
-            for word in own:
-                document_frequency[word] += 1
-            for phrase in {
-                *fields[KEYWORDS],
-                *(t for t in fields[TITLE] if len(t) <= _TITLE_PHRASE),
-            }:
-                if len(phrase) >= 2:
+        postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        for index, fact in enumerate(base.facts):
+            texts = self._field_texts(fact)
+            lines = (t.replace(_SEPARATOR, " ") for ts in texts for t in ts)
+            joined = self.canonical(_SEPARATOR.join(lines))
+            self._texts.append(joined)
+            self._shape.append(tuple(map(len, texts)))
+            for gram in _grams(joined):
+                postings[gram].append(index)
+            keyword_lines = joined.split(_SEPARATOR)[: len(texts[0]) + len(texts[1])]
+            for phrase in keyword_lines:
+                if 2 <= len(phrase) <= _TITLE_PHRASE:
                     self.phrase_owners[phrase].append(index)
-            related = (base.by_id[other] for other in fact.related)
-            # Keywords add aliases (城大 for 香港城市大学); `facts check` makes sure they name no
-            # place the fact's own statements do not.
-            about = canonical("\n".join([scope_of(fact, related), *fact.keywords]))
-            title = fields[TITLE][0]
-            title_words = sum(w not in FUNCTION_WORDS for w, _, _ in self.segmenter.words(title))
-            kinds = carries(fact)
-            best_for = frozenset(k for k in kinds if fact.kind in ANSWERED_BEST_BY[k])
-            units = frozenset(UNIT_FAMILIES[u] for u in _UNIT.findall(normalise(fact.answer)))
-            family = frozenset(families[index])
-            figures = frozenset(NUMBER.findall(about))
-            facts.append(
-                IndexedFact(
-                    fact, fields, about, kinds, best_for, units, figures, title_words, family
-                )
-            )
-        self.facts: tuple[IndexedFact, ...] = tuple(facts)
-        total = max(len(facts), 1)
+        self._postings = dict(postings)
+        self.segmenter = segmenter or Segmenter(
+            set(self.phrase_owners) | PLACES | ORGANISATIONS | FUNCTION_WORDS | self.synonyms.keys()
+        )
+        total = max(len(base.facts), 1)
+        self.size = total
         self.max_idf = math.log(1 + total)
-        self._idf = {word: math.log(1 + total / n) for word, n in document_frequency.items()}
         self._common = max(_COMMON_MIN, int(_COMMON_SHARE * total))
-        self._phrases = sorted(self.phrase_owners)
+        self._indexed: dict[int, IndexedFact] = {}
+        self._families = self._related_families()
         self._phrases_starting: dict[str, list[str]] = defaultdict(list)  # by first character
-        for phrase in self._phrases:
-            self._phrases_starting[phrase[0]].append(phrase)
         self._phrases_with: dict[str, list[str]] = defaultdict(list)
-        for phrase in self._phrases:
+        for phrase in sorted(self.phrase_owners):
+            self._phrases_starting[phrase[0]].append(phrase)
             if len(phrase) >= 3:
                 for ch in set(phrase):
                     self._phrases_with[ch].append(phrase)
+        self.sounds = SoundIndex(p for p in self.phrase_owners if 2 <= len(p) <= 12)
 
-    def _index_fields(self, index: int, fields: dict[str, list[str]]) -> set[str]:
-        seen: dict[str, dict[str, None]] = defaultdict(dict)  # word -> its fields, in order
-        for field_name, texts in fields.items():
-            for text in texts:
-                for word, _, _ in self.segmenter.search_words(text):
-                    if word not in FUNCTION_WORDS:
-                        seen[term(word)][field_name] = None
-        for keyword in fields[KEYWORDS]:
-            seen[keyword][KEYWORDS] = None
-        for word, field_names in seen.items():
-            self._postings[word].append((index, tuple(field_names)))
-        return set(seen)
+    def canonical(self, text: str) -> str:
+        """The matching form shared by facts and questions (English read into Chinese)."""
+        return self.english.to_chinese(normalise(text))
 
-    def _index_context(self, index: int, fact: Fact, own: set[str]) -> None:
-        """Words of the events a fact belongs to explain a question's 在交流会上, weakly."""
-        context: set[str] = set()
-        for other in fact.related:
-            event = self.base.by_id[other]
-            if event.kind != "event":
-                continue
-            for text in [canonical(event.title), *map(canonical, event.keywords)]:
-                for word, _, _ in self.segmenter.search_words(text):
-                    if word not in FUNCTION_WORDS and term(word) not in own:
-                        context.add(term(word))
-        for word in context:
-            self._postings[word].append((index, (CONTEXT,)))
+    @staticmethod
+    def _field_texts(fact: Fact) -> list[list[str]]:
+        """The fact's text per field, in FIELDS order; keywords and title come first."""
+        return [
+            list(fact.keywords),
+            [fact.title],
+            list(fact.questions),
+            [t for t in (fact.title_en, fact.answer_en) if t],
+            [fact.place] if fact.place else [],
+            [fact.answer, *(q.quote for q in fact.sources)],
+            [],  # context: filled from related events when the fact is first looked at
+        ]
+
+    def _related_families(self) -> list[frozenset[int]]:
+        families: list[set[int]] = [{i} for i in range(len(self.base.facts))]
+        for i, fact in enumerate(self.base.facts):
+            for other in fact.related:
+                families[i].add(self._position[other])
+                families[self._position[other]].add(i)
+        return [frozenset(f) for f in families]
+
+    def position(self, fact_id: str) -> int:
+        return self._position[fact_id]
+
+    def fact(self, index: int) -> IndexedFact:
+        """The fact at `index` with everything the matcher weighs, computed when first needed
+        (a large base keeps only the most recently used, so memory stays bounded)."""
+        found = self._indexed.pop(index, None)
+        if found is None:
+            found = self._index_fact(index)
+            if len(self._indexed) >= _KEEP_INDEXED:
+                del self._indexed[next(iter(self._indexed))]
+        self._indexed[index] = found  # most recently used last
+        return found
+
+    def _index_fact(self, index: int) -> IndexedFact:
+        fact = self.base.facts[index]
+        lines = iter(self._texts[index].split(_SEPARATOR))
+        fields = {
+            name: [next(lines) for _ in range(n)]
+            for name, n in zip(FIELDS, self._shape[index], strict=False)
+        }
+        events = [self.base.by_id[i] for i in fact.related if self.base.by_id[i].kind == "event"]
+        fields[CONTEXT] = [self.canonical(" ".join([e.title, *e.keywords])) for e in events]
+        fields = {name: texts for name, texts in fields.items() if texts}
+        related = [self.base.by_id[other] for other in fact.related]
+        about = self.canonical("\n".join([scope_of(fact, related), *fact.keywords]))
+        kinds = carries(fact)
+        return IndexedFact(
+            fact=fact,
+            fields=fields,
+            about=about,
+            carries=kinds,
+            best_for=frozenset(k for k in kinds if fact.kind in ANSWERED_BEST_BY[k]),
+            units=frozenset(u for f in chinese_figures(normalise(fact.answer)) for u in f.families),
+            figures=frozenset(NUMBER.findall(about)),
+            family=self._families[index],
+        )
+
+    # -- words and their facts -----------------------------------------------------------------
+
+    def _candidates(self, word: str) -> array[int] | None:
+        """Facts that may hold the word: those holding its rarest character pair."""
+        grams = [word[i : i + 2] for i in range(len(word) - 1)] or [word]
+        lists = [self._postings.get(g) for g in grams]
+        if any(found is None for found in lists):
+            return None
+        return min((found for found in lists if found is not None), key=len)
+
+    def holders(self, word: str) -> list[int]:
+        """The facts whose text holds the word."""
+        candidates = self._candidates(word)
+        if candidates is None:
+            return []
+        texts = self._texts
+        return [i for i in candidates if word in texts[i]]
 
     def idf(self, word: str) -> float | None:
         """ln(1 + facts / facts holding the word); None for a word no fact holds."""
-        return self._idf.get(term(word))
+        candidates = self._candidates(word)
+        if candidates is None:
+            return None
+        count = len(self.holders(word)) if len(candidates) <= self._common else len(candidates)
+        return math.log(1 + self.size / count) if count else None
 
     def named_elsewhere(self, word: str, index: int) -> bool:
         """Whether the word is the name of something in facts unrelated to this one."""
         owners = self.phrase_owners.get(word, ())
-        return bool(owners) and not any(owner in self.facts[index].family for owner in owners)
+        return bool(owners) and not any(owner in self._families[index] for owner in owners)
 
     # -- evidence for one question ------------------------------------------------------------
 
@@ -287,71 +314,92 @@ class FactIndex:
         keep: int,
     ) -> dict[int, Evidence]:
         """The evidence for the `keep` facts that explain most of the question."""
-        evidence: dict[int, Evidence] = defaultdict(Evidence)
-        common: list[tuple[str, int, int, float]] = []  # too common to bring facts forward
-        for span in self.segmenter.expand(words):
-            for word, similarity in self._readings(span[0]):
-                if len(self._postings.get(word, ())) > self._common:
-                    common.append((word, span[1], span[2], similarity))
-                else:
-                    self._add_postings(evidence, word, span[1], span[2], similarity)
-        for phrase, at in self._phrases_in(text, evidence):
+        readings = [
+            (reading, start, end, similarity)
+            for word, start, end in self.segmenter.expand(words)
+            if word not in FUNCTION_WORDS
+            for reading, similarity in self._readings(word)
+        ]
+        strength: dict[int, float] = defaultdict(float)
+        for reading, start, end, similarity in readings:
+            candidates = self._candidates(reading)
+            if candidates is None or len(candidates) > self._common:
+                continue  # too common to bring a fact forward on its own
+            for index in self.holders(reading):
+                strength[index] += similarity * (end - start)
+        phrases = list(self._phrases_in(text, strength))
+        for phrase, _ in phrases:
             for index in self.phrase_owners[phrase]:
-                evidence[index].add(KEYWORDS, at, at + len(phrase), 1.0)
-        self._add_typo_phrases(evidence, text, content)
-        if not evidence and common:  # only common words: the rarest brings some facts forward
-            word, start, end, similarity = min(common, key=lambda s: len(self._postings[s[0]]))
-            self._add_postings(evidence, word, start, end, similarity, limit=self._common)
-        shortlist = sorted(evidence, key=lambda i: (-evidence[i].strength, i))[:keep]
-        kept = {index: evidence[index] for index in shortlist}
-        for word, start, end, similarity in common:
-            for index, found in kept.items():
-                for field_name, texts in self.facts[index].fields.items():
-                    if any(word in t for t in texts):
+                strength[index] += 2 * len(phrase)
+        sounded = self._sound_phrases(text, content, phrases)
+        for phrase, at, end, similarity in sounded:
+            for index in self.phrase_owners[phrase]:
+                strength[index] += similarity * (end - at)
+        if not strength:  # only common words: the rarest brings some facts forward
+            common = [r for r in readings if self._candidates(r[0]) is not None]
+            if common:
+                rarest = min(common, key=lambda r: len(self._candidates(r[0]) or ()))
+                for index in self.holders(rarest[0])[: self._common]:
+                    strength[index] += 1.0
+        shortlist = sorted(strength, key=lambda i: (-strength[i], i))[:keep]
+        kept: dict[int, Evidence] = {}
+        for index in shortlist:
+            kept[index] = found = Evidence()
+            indexed = self.fact(index)
+            for reading, start, end, similarity in readings:
+                for field_name, texts in indexed.fields.items():
+                    if any(reading in t for t in texts):
                         found.add(field_name, start, end, similarity)
-        for word, start, end in content:
-            for index, found in kept.items():
-                indexed = self.facts[index]
+            for phrase, at in phrases:
+                if index in self.phrase_owners[phrase]:
+                    found.add(KEYWORDS, at, at + len(phrase), 1.0)
+            for phrase, at, end, similarity in sounded:
+                if index in self.phrase_owners[phrase]:
+                    found.add(KEYWORDS, at, end, similarity)
+                    found.sounded = True
+            for word, start, end in content:
                 if word in KIND_WORDS[indexed.fact.kind] or any(
-                    word in ASKED_WORDS[kind] for kind in asked & indexed.carries
+                    word in ASKED_WORDS.get(kind, ()) for kind in asked & indexed.carries
                 ):
                     found.add(KIND, start, end, KIND_SIMILARITY)
+        self._add_typo_phrases(kept, text, content)
         return kept
 
-    @staticmethod
-    def _readings(word: str) -> list[tuple[str, float]]:
-        """The word as indexed, and its synonyms, each with how surely it stands for the word."""
-        return [(term(word), 1.0), *((s, SYNONYM_SIMILARITY) for s in SYNONYMS.get(word, ()))]
+    def _readings(self, word: str) -> list[tuple[str, float]]:
+        """The word, and its synonyms, each with how surely it stands for the word."""
+        return [(word, 1.0), *((s, SYNONYM_SIMILARITY) for s in self.synonyms.get(word, ()))]
 
-    def _add_postings(
-        self,
-        evidence: dict[int, Evidence],
-        word: str,
-        start: int,
-        end: int,
-        similarity: float,
-        *,
-        limit: int | None = None,
-    ) -> None:
-        for index, field_names in self._postings.get(word, ())[:limit]:
-            evidence[index].add_fields(field_names, start, end, similarity)
+    def phrases_in(self, text: str) -> list[tuple[str, int]]:
+        """Keywords and short titles standing in a (canonical) text, with their positions."""
+        return list(self._phrases_in(text, {}))
 
-    def _phrases_in(self, text: str, evidence: dict[int, Evidence]) -> Iterable[tuple[str, int]]:
+    def _phrases_in(self, text: str, strength: dict[int, float]) -> Iterable[tuple[str, int]]:
         """Keywords and short titles standing in the question, wherever jieba cut it."""
-        if len(self.facts) <= _PHRASE_SCAN_FACTS:  # every phrase that starts at each position
+        if len(self.base.facts) <= _PHRASE_SCAN_FACTS:  # every phrase that starts at each position
             for at, first in enumerate(text):
                 for phrase in self._phrases_starting.get(first, ()):
                     if text.startswith(phrase, at):
                         yield phrase, at
             return
-        for phrase in self._candidate_phrases(evidence):  # large base: the likely facts' only
+        best = sorted(strength, key=lambda i: -strength[i])[:_CANDIDATE_FACTS]
+        for phrase in sorted({p for i in best for p in self.fact(i).fields.get(KEYWORDS, ())}):
             at = text.find(phrase)
             if at >= 0:
                 yield phrase, at
 
-    def _candidate_phrases(self, evidence: dict[int, Evidence]) -> list[str]:
-        best = sorted(evidence, key=lambda i: -evidence[i].strength)
-        return sorted({p for i in best[:_CANDIDATE_FACTS] for p in self.facts[i].fields[KEYWORDS]})
+    def _sound_phrases(
+        self, text: str, content: Sequence[Span], exact: Sequence[tuple[str, int]]
+    ) -> list[tuple[str, int, int, float]]:
+        """Phrases the question writes with homophones (双旋会 for 双选会), where no exact
+        phrase already explains those characters."""
+        covered = 0
+        for phrase, at in exact:
+            covered |= span_mask(at, at + len(phrase))
+        found = []
+        for phrase, start, end in self.sounds.find(text):
+            if not covered & span_mask(start, end) and text[start:end] != phrase:
+                found.append((phrase, start, end, SOUND_SIMILARITY))
+        return found
 
     def _add_typo_phrases(
         self, evidence: dict[int, Evidence], text: str, content: Sequence[Span]
@@ -387,6 +435,6 @@ class FactIndex:
             if alignment is None or alignment.src_end - alignment.src_start < len(phrase) - 1:
                 continue  # the question is inside the phrase, not the phrase in the question
             for index in self.phrase_owners[phrase]:
-                evidence[index].add(
-                    KEYWORDS, alignment.dest_start, alignment.dest_end, FUZZY_SIMILARITY
-                )
+                typo = evidence.setdefault(index, Evidence())
+                typo.add(KEYWORDS, alignment.dest_start, alignment.dest_end, FUZZY_SIMILARITY)
+                typo.sounded = True

@@ -1,44 +1,58 @@
 """From a question to the fact that answers it, or an honest abstention.
 
-Two measures over the question's content words (function words removed), per fact:
+Two measures over the question's content words (function words and polite wrappers removed),
+per fact:
 
 - *coverage*: the share of the question, weighted by how rare each word is, that the fact
   explains. Words no fact holds count as rare, so 双选会的门票多少钱 leaves 门票 and 钱
-  unexplained and is refused rather than answered with some figure about the fair. A missing
-  verb or adverb weighs less than a missing noun: people wrap questions in words of their own.
+  unexplained. A missing verb or adverb weighs less than a missing noun: people wrap questions
+  in words of their own.
 - *relevance*: BM25F-like; a word found in a fact's keywords and title and sample questions
   counts more than one found only in its answer, saturating so no field dominates.
 
-Before answering: the kind of answer asked (how many / when / where / how much) must be one the
-fact carries; every place, organisation and figure the question names must occur in the fact or
-its related facts; and the runner-up must be clearly behind, or both are offered as choices.
+They rank the facts. Whether the best one answers is then decided by a fitted logistic model
+(bot/decision.py) over the evidence: coverage, relevance, the margin to the runner-up, whether
+the fact carries the kind of answer asked, unexplained nouns and details. Two rules stay
+rules, because they are facts about the question rather than judgements: every place,
+organisation and figure the question names must occur in the fact or its related facts
+(上海, 2024年, 第8届 make a question about something else), and a question asking for a detail
+(the secretary-general, the fund's manager, which eight departments) that its best fact does
+not hold is refused, saying what is missing.
 """
 
 from __future__ import annotations
 
 import enum
+import math
+import re
 from dataclasses import dataclass
 from typing import Final
 
 from rapidfuzz import fuzz
 
+from bot import decision
 from bot.factbase import Fact, FactBase
 from bot.factindex import (
     FIELD_WEIGHT,
+    KEYWORDS,
     NUMBER,
+    QUESTIONS,
+    TITLE,
     Evidence,
     FactIndex,
     IndexedFact,
-    canonical,
 )
 from bot.lexicon import (
+    DETAIL_NOUNS,
     FUNCTION_WORDS,
     HOW_WORDS,
     ORGANISATION_SUFFIXES,
     REQUIRED_KINDS,
+    AskedKind,
     asked_kinds,
-    asked_unit,
+    asked_units,
     entities_in,
+    unwrapped,
 )
 from bot.segment import NOUN_TAGS, Segmenter, Span
 from bot.text import Script, detect_script
@@ -52,23 +66,25 @@ NAMED_PART_CREDIT: Final = 0.2  # ...and hardly explains the name of something e
 # unexplained verb or adverb is mostly glue around it (跟着, 下面). (found, missing) weights:
 POS_WEIGHT: Final = {"noun": (1.0, 1.0), "verb": (0.8, 0.35), "glue": (0.3, 0.15)}
 SINGLE_CHARACTER_MISSING: Final = 0.4  # a lone unexplained character is often a typo's remains
-TITLE_BONUS: Final = 0.3  # prefer the fact whose title the question is about
-KIND_BONUS: Final = 0.3  # a statistic answers "how many" better than an event mentioning one
-SOFT_MISMATCH: Final = 0.75  # asked who or why, and the fact names no actor or purpose
-UNIT_BONUS: Final = 0.2  # 多少人 prefers a fact counting people over one counting companies
-# Decisions, tuned on the facts' sample questions and the labelled set in tests/data.
-MIN_COVERAGE: Final = 0.7
-MIN_RELEVANCE_SHARE: Final = 0.3  # of ln(1 + facts): a word found in one fact in three
-AMBIGUITY_RATIO: Final = 0.94  # runner-up this close to the best: ask which one was meant
+# Ranking (not deciding): prefer the fact whose title the question is about, that is the
+# natural kind of answer, and that counts what is asked.
+TITLE_BONUS: Final = 0.3
+KIND_BONUS: Final = 0.3
+SOFT_MISMATCH: Final = 0.75
+UNIT_BONUS: Final = 0.2
+RELEVANCE_SHARE: Final = 0.3  # relevance saturates at this share of ln(1 + facts)
+RIVAL_RANK: Final = 0.9  # a runner-up this close, answering something else, is a real choice
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
-_NAME_MATCH: Final = 80.0  # 东莞技师学院 is the 东莞市技师学院 of the fact
+_NAME_MATCH: Final = 80.0
+_HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
 
 
 class Verdict(enum.StrEnum):
     ANSWERED = "answered"
-    AMBIGUOUS = "ambiguous"  # two or more facts fit equally well: offered as choices
+    AMBIGUOUS = "ambiguous"  # two facts answering different things fit: offered as choices
     NOT_FOUND = "not_found"  # nothing fits well enough: closest topics offered
     OUT_OF_SCOPE = "out_of_scope"  # about a place, body or figure the facts do not cover
+    MISSING_DETAIL = "missing_detail"  # the topic is known, the asked detail is not
     TOO_LONG = "too_long"
     EMPTY = "empty"  # no words at all: emoji, punctuation, invisible characters
 
@@ -76,7 +92,7 @@ class Verdict(enum.StrEnum):
 @dataclass(frozen=True)
 class Match:
     fact: Fact
-    score: float  # 0..1: coverage discounted by how weak the evidence is
+    score: float  # 0..1: the model's probability that this fact answers the question
     coverage: float
     relevance: float
 
@@ -88,6 +104,8 @@ class Outcome:
     script: Script
     matches: tuple[Match, ...] = ()  # answered: the answer first; otherwise choices/suggestions
     unknown: tuple[str, ...] = ()  # out of scope: what the question names that no fact covers
+    missing: tuple[str, ...] = ()  # missing detail: the words the best fact does not explain
+    features: dict[str, float] | None = None  # of the best candidate, for fitting the model
 
     @property
     def answered(self) -> bool:
@@ -99,67 +117,80 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class _Question:
+class Question:
+    """A question read for matching: canonical text, its words and what it asks."""
+
+    original: str
     text: str
+    words: list[Span]
     content: list[Span]
     weights: list[tuple[float, float]]  # (when found, when missing) per content word
+    nouns: list[bool]  # per content word: a noun (or the focus of a how-question)
+    asked: frozenset[AskedKind]
+    units: frozenset[str]
 
 
 @dataclass(frozen=True)
-class _Ranked:
+class Candidate:
+    index: int
+    indexed: IndexedFact
+    evidence: Evidence
+    coverage: float
+    relevance: float
     rank: float
-    match: Match
-    unknown: frozenset[str]
+    unknown: frozenset[str]  # names and figures of the question the fact does not cover
+    unexplained: tuple[str, ...]  # content words the fact explains less than half
+
+
+def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
+    """Runs of single characters that are no function words joined into one word: jieba cuts
+    a name it does not know (黄宁生, 邮发) into characters, and each character alone would be
+    found inside other words (the 宁 of 赵均宁)."""
+    joined: list[Span] = []
+    in_run = False
+    for word, start, end in words:
+        single = len(word) == 1 and bool(_HAN.match(word)) and word not in FUNCTION_WORDS
+        if single and in_run and joined[-1][2] == start:
+            first = joined.pop()[1]
+            joined.append((text[first:end], first, end))
+        else:
+            joined.append((word, start, end))
+        in_run = single
+    return joined
 
 
 class Matcher:
     """Answers questions from one immutable FactBase; a reload builds a new Matcher."""
 
-    def __init__(self, base: FactBase, *, segmenter: Segmenter | None = None) -> None:
+    def __init__(
+        self,
+        base: FactBase,
+        *,
+        segmenter: Segmenter | None = None,
+        model: decision.Model | None = None,
+    ) -> None:
         self.base = base
         self.index = FactIndex(base, segmenter=segmenter)
-        self._min_relevance = MIN_RELEVANCE_SHARE * self.index.max_idf
+        self.model = model or decision.load()
+        self._min_relevance = RELEVANCE_SHARE * self.index.max_idf
 
-    def match(self, question: str) -> Outcome:
-        script = detect_script(question[: MAX_QUESTION_CHARS * 2])
-        if len(question.strip()) > MAX_QUESTION_CHARS:
-            return Outcome(question, Verdict.TOO_LONG, script)
-        text = canonical(question)
-        words = self.index.segmenter.words(text)
+    # -- reading the question ------------------------------------------------------------------
+
+    def read(self, question: str) -> Question:
+        text = unwrapped(self.index.canonical(question))
+        words = _unknown_words_joined(self.index.segmenter.words(text), text)
         content = [w for w in words if w[0] not in FUNCTION_WORDS]
-        if not content:
-            return Outcome(question, Verdict.EMPTY, script)
         after_how = {end for word, _, end in words if word in HOW_WORDS}
-        weights = [self._weight(span, focus=span[1] in after_how) for span in content]
-        asked = asked_kinds(text)
-        unit = asked_unit(text)
-        evidence = self.index.gather(text, words, content, asked, keep=SHORTLIST)
-        q = _Question(text, content, weights)
-        named = entities_in(text)
-        ranked = []
-        for index, found in evidence.items():
-            indexed = self.index.facts[index]
-            unknown = frozenset(n for n in named if n not in indexed.about)
-            unknown |= self._unknown_details(q, indexed)
-            # A question about 上海's schools would fit the Guangdong fact but for 上海: judge
-            # the fit without the names the fact does not cover, and say what is missing.
-            coverage, relevance = self._measure(q, found, index, ignore=unknown)
-            score = coverage * relevance / (relevance + self._min_relevance)
-            required = asked & REQUIRED_KINDS
-            if required and not (required & indexed.carries):
-                coverage = min(coverage, MIN_COVERAGE / 2)  # knows the topic, not the answer
-            bonus = 1 + TITLE_BONUS * found.title_precision(indexed.title_words)
-            bonus *= 1 + KIND_BONUS * bool(asked & indexed.best_for)
-            if asked - REQUIRED_KINDS - indexed.carries:
-                bonus *= SOFT_MISMATCH
-            if unit in indexed.units:
-                bonus *= 1 + UNIT_BONUS
-            match = Match(indexed.fact, score, coverage, relevance)
-            ranked.append(_Ranked(relevance * coverage * bonus, match, unknown))
-        ranked.sort(key=lambda r: (-r.rank, r.match.fact.id))
-        return self._decide(question, script, ranked)
+        weights, nouns = [], []
+        for span in content:
+            weight, noun = self._weight(span, focus=span[1] in after_how)
+            weights.append(weight)
+            nouns.append(noun)
+        return Question(
+            question, text, words, content, weights, nouns, asked_kinds(text), asked_units(text)
+        )
 
-    def _weight(self, span: Span, *, focus: bool = False) -> tuple[float, float]:
+    def _weight(self, span: Span, *, focus: bool = False) -> tuple[tuple[float, float], bool]:
         """How much a question word matters when a fact has it, and when a fact lacks it.
 
         Rare words and words no fact holds matter most. The verb after 怎么/如何 is what a
@@ -170,18 +201,105 @@ class Matcher:
         if idf is None:
             idf = self.index.max_idf * min(1.0, len(word) / 2)
         tag = self.index.segmenter.tag(word)
-        if focus or tag is None or tag.startswith(NOUN_TAGS):
+        noun = focus or tag is None or tag.startswith(NOUN_TAGS)
+        if noun:
             found, missing = POS_WEIGHT["noun"]
         else:
-            found, missing = POS_WEIGHT["verb" if tag[0] in "va" else "glue"]
+            found, missing = POS_WEIGHT["verb" if tag is not None and tag[0] in "va" else "glue"]
         if len(word) == 1 and not focus:
             missing *= SINGLE_CHARACTER_MISSING
-        return idf * found, idf * missing
+        return (idf * found, idf * missing), noun
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def candidates(self, q: Question, *, keep: int = SHORTLIST) -> list[Candidate]:
+        """The shortlisted facts, best first by rank."""
+        evidence = self.index.gather(q.text, q.words, q.content, q.asked, keep=keep)
+        named = entities_in(q.text)
+        found = []
+        for index, evidence_of in evidence.items():
+            indexed = self.index.fact(index)
+            unknown = frozenset(n for n in named if n not in indexed.about)
+            unknown |= self._unknown_details(q, indexed)
+            coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
+            bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
+            bonus *= 1 + KIND_BONUS * bool(q.asked & indexed.best_for)
+            if q.asked - REQUIRED_KINDS - {"list"} - indexed.carries:
+                bonus *= SOFT_MISMATCH
+            if q.units & indexed.units:
+                bonus *= 1 + UNIT_BONUS
+            required = q.asked & REQUIRED_KINDS
+            fit = 0.5 if required and not required & indexed.carries else 1.0
+            rank = relevance * coverage * bonus * fit
+            found.append(
+                Candidate(index, indexed, evidence_of, coverage, relevance, rank, unknown,
+                          unexplained)
+            )  # fmt: skip
+        found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
+        return found
+
+    def match(self, question: str) -> Outcome:
+        script = detect_script(question[: MAX_QUESTION_CHARS * 2])
+        if len(question.strip()) > MAX_QUESTION_CHARS:
+            return Outcome(question, Verdict.TOO_LONG, script)
+        q = self.read(question)
+        if not q.content:
+            return Outcome(question, Verdict.EMPTY, script)
+        ranked = self.candidates(q)
+        return self._decide(q, script, ranked)
+
+    def features(self, q: Question, ranked: list[Candidate], at: int = 0) -> dict[str, float]:
+        """What the decision model sees of the candidate at `at` (and its runner-up)."""
+        top = ranked[at]
+        others = [c for n, c in enumerate(ranked) if n != at]
+        runner = others[0].rank if others else 0.0
+        indexed = top.indexed
+        required = q.asked & REQUIRED_KINDS
+        total = sum(w for w, _ in q.weights) or 1.0
+        unexplained_nouns = sum(
+            w
+            for (word, _, _), (w, _), noun in zip(q.content, q.weights, q.nouns, strict=True)
+            if noun and word in top.unexplained
+        )
+        rarest = max(
+            (w for (word, _, _), (w, _) in zip(q.content, q.weights, strict=True)
+             if word in top.unexplained),
+            default=0.0,
+        )  # fmt: skip
+        unit_fits = 0.0
+        if q.units and indexed.units:
+            unit_fits = 1.0 if q.units & indexed.units else -1.0
+        questions = indexed.fields.get(QUESTIONS, [])
+        likeness = max((fuzz.ratio(q.text, other) for other in questions), default=0.0) / 100
+        keywords = top.evidence.by_field.get(KEYWORDS, [])
+        covered: set[int] = set()
+        for start, end, _ in keywords:
+            covered.update(range(start, end))
+        content_chars = sum(end - start for _, start, end in q.content) or 1
+        return {
+            "coverage": top.coverage,
+            "relevance": top.relevance / (top.relevance + self._min_relevance),
+            "margin": 1 - runner / top.rank if top.rank > 0 else 0.0,
+            "required_missing": float(bool(required) and not required & indexed.carries),
+            "soft_missing": float(bool(q.asked & {"who", "why"} - indexed.carries)),
+            "kind_fits": float(bool(q.asked & indexed.best_for)),
+            "unit_fits": unit_fits,
+            "unexplained_nouns": unexplained_nouns / total,
+            "rarest_unexplained": rarest / self.index.max_idf,
+            "detail_missing": float(any(w in DETAIL_NOUNS for w in top.unexplained)),
+            "list_missing": float("list" in q.asked and "list" not in indexed.carries),
+            "title_precision": self._title_precision(q, top.evidence, indexed),
+            "sounded": float(top.evidence.sounded),
+            "length": math.log1p(len(q.content)),
+            "question_likeness": likeness,
+            "keyword_share": min(1.0, len(covered) / content_chars),
+        }
 
     def _measure(
-        self, q: _Question, found: Evidence, index: int, *, ignore: frozenset[str]
-    ) -> tuple[float, float]:
+        self, q: Question, found: Evidence, index: int, ignore: frozenset[str]
+    ) -> tuple[float, float, tuple[str, ...]]:
         explained_mass = missing_mass = relevance = 0.0
+        unexplained = []
         for (word, start, end), (weight, weight_if_missing) in zip(
             q.content, q.weights, strict=True
         ):
@@ -192,13 +310,25 @@ class Matcher:
             support = {name: found.support(name, start, end, credit) for name in found.by_field}
             total = sum(value * FIELD_WEIGHT[name] for name, value in support.items())
             explained = max(support.values(), default=0.0)
+            if explained < 0.5:
+                unexplained.append(word)
             explained_mass += weight * explained
             missing_mass += weight_if_missing * (1 - explained)
             relevance += weight * total * (1 + SATURATION) / (total + SATURATION)
-        return explained_mass / (explained_mass + missing_mass or 1.0), relevance
+        coverage = explained_mass / (explained_mass + missing_mass or 1.0)
+        return coverage, relevance, tuple(unexplained)
 
     @staticmethod
-    def _unknown_details(q: _Question, indexed: IndexedFact) -> frozenset[str]:
+    def _title_precision(q: Question, found: Evidence, indexed: IndexedFact) -> float:
+        """How much of the fact's title the question names (its characters, function words
+        aside): a question about the title's subject, not about something the fact mentions."""
+        title = indexed.fields[TITLE][0]
+        named = {p for start, end, _ in found.by_field.get(TITLE, ()) for p in range(start, end)}
+        words = "".join(q.text[p] for p in sorted(named))
+        return min(1.0, sum(ch in title for ch in words) / max(len(title), 1) * 2)
+
+    @staticmethod
+    def _unknown_details(q: Question, indexed: IndexedFact) -> frozenset[str]:
         """Figures and names of bodies in the question that the fact does not cover.
 
         第8届 is not the fact's 第9届, and 中国人工智能学会 is not one of the alliance's members.
@@ -215,22 +345,75 @@ class Matcher:
                 unknown.add(name)
         return frozenset(unknown)
 
-    def _decide(self, question: str, script: Script, ranked: list[_Ranked]) -> Outcome:
-        def fits(match: Match) -> bool:
-            return match.coverage >= MIN_COVERAGE and match.relevance >= self._min_relevance
+    # -- deciding ------------------------------------------------------------------------------
 
-        suggestions = tuple(r.match for r in ranked[:SUGGESTIONS])
-        in_scope = [r for r in ranked if not r.unknown]
-        best_fits_elsewhere = ranked and ranked[0].unknown and fits(ranked[0].match)
-        if best_fits_elsewhere and not (in_scope and fits(in_scope[0].match)):
-            unknown = tuple(sorted(ranked[0].unknown))
-            return Outcome(question, Verdict.OUT_OF_SCOPE, script, suggestions, unknown)
-        fitting = [r for r in in_scope if fits(r.match)]
-        if not fitting:
-            return Outcome(question, Verdict.NOT_FOUND, script, suggestions)
-        top, *rest = fitting
-        close = [r.match for r in rest if r.rank >= AMBIGUITY_RATIO * top.rank]
-        if close:
-            return Outcome(question, Verdict.AMBIGUOUS, script, (top.match, *close[:2]))
-        related = tuple(r.match for r in rest[: SUGGESTIONS - 1])
-        return Outcome(question, Verdict.ANSWERED, script, (top.match, *related))
+    def _decide(self, q: Question, script: Script, ranked: list[Candidate]) -> Outcome:
+        def match(c: Candidate, p: float) -> Match:
+            return Match(c.indexed.fact, p, c.coverage, c.relevance)
+
+        if not ranked:
+            return Outcome(q.original, Verdict.NOT_FOUND, script)
+        in_scope = [c for c in ranked if not c.unknown]
+        features = self.features(q, ranked)
+        p_top = self.model.probability(features)
+        suggestions = tuple(match(c, 0.0) for c in ranked[:SUGGESTIONS])
+        if ranked[0].unknown and p_top >= self.model.choice_threshold:
+            best_in_scope = self._probability(q, ranked, in_scope[0]) if in_scope else 0.0
+            if best_in_scope < self.model.threshold:
+                unknown = tuple(sorted(ranked[0].unknown))
+                return Outcome(q.original, Verdict.OUT_OF_SCOPE, script, suggestions, unknown,
+                               features=features)  # fmt: skip
+        if not in_scope:
+            return Outcome(q.original, Verdict.NOT_FOUND, script, suggestions, features=features)
+        top = in_scope[0]
+        p = p_top if top is ranked[0] else self._probability(q, ranked, top)
+        if top is not ranked[0]:
+            features = self.features(q, ranked, ranked.index(top))
+        missing = self._missing_detail(q, top)
+        if missing and p >= self.model.choice_threshold:
+            return Outcome(q.original, Verdict.MISSING_DETAIL, script, (match(top, p),),
+                           missing=missing, features=features)  # fmt: skip
+        if p >= self.model.threshold:
+            rival = self._rival(q, ranked, in_scope)
+            if rival is not None:
+                choices = (match(top, p), match(rival[0], rival[1]))
+                return Outcome(q.original, Verdict.AMBIGUOUS, script, choices, features=features)
+            related = tuple(match(c, 0.0) for c in in_scope[1:SUGGESTIONS])
+            return Outcome(q.original, Verdict.ANSWERED, script, (match(top, p), *related),
+                           features=features)  # fmt: skip
+        if p >= self.model.choice_threshold and len(in_scope) > 1:
+            second = in_scope[1]
+            p2 = self._probability(q, ranked, second)
+            different = second.index not in top.indexed.family
+            if p2 >= self.model.choice_threshold and different:
+                choices = (match(top, p), match(second, p2))
+                return Outcome(q.original, Verdict.AMBIGUOUS, script, choices, features=features)
+        return Outcome(q.original, Verdict.NOT_FOUND, script, suggestions, features=features)
+
+    def _rival(
+        self, q: Question, ranked: list[Candidate], in_scope: list[Candidate]
+    ) -> tuple[Candidate, float] | None:
+        """A runner-up that answers something else and fits as well (签了哪些合作协议: with
+        companies, or with research institutes): then the reader chooses. A runner-up clearly
+        behind, or about the same thing, is not one: the better-fitting fact wins."""
+        if len(in_scope) < 2:
+            return None
+        top, second = in_scope[0], in_scope[1]
+        if second.index in top.indexed.family or second.rank < RIVAL_RANK * top.rank:
+            return None
+        p = self._probability(q, ranked, second)
+        return (second, p) if p >= self.model.threshold else None
+
+    def _probability(self, q: Question, ranked: list[Candidate], candidate: Candidate) -> float:
+        return self.model.probability(self.features(q, ranked, ranked.index(candidate)))
+
+    @staticmethod
+    def _missing_detail(q: Question, top: Candidate) -> tuple[str, ...]:
+        """The asked detail the best fact does not hold: a detail noun it leaves unexplained,
+        or which members of a set, when the fact lists none (哪八个部门)."""
+        details = tuple(w for w in top.unexplained if w in DETAIL_NOUNS)
+        if details:
+            return details
+        if "list" in q.asked and "list" not in top.indexed.carries:
+            return ("具体名单",)
+        return ()

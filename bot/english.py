@@ -1,0 +1,81 @@
+"""Reading English: words folded to the base form a glossary knows, then put in Chinese.
+
+English questions meet Chinese facts by being read into the facts' words: "How many technical
+schools are there in Guangdong?" becomes 多少 技工院校 广东 for the matcher. Inflections are
+folded against the vocabulary itself (organised -> organise only if the glossary knows
+"organise"), so no stemmer's guesses leak in, and phrases are replaced longest first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+_LATIN_WORD: Final = re.compile(r"[a-z][a-z0-9'-]*")
+_HAS_LATIN: Final = re.compile(r"[a-z]{2}")
+_IRREGULAR: Final = {
+    "held": "hold", "took": "take", "taken": "take", "came": "come", "made": "make",
+    "built": "build", "began": "begin", "begun": "begin", "set": "set", "led": "lead",
+    "won": "win", "gave": "give", "given": "give", "met": "meet", "went": "go", "gone": "go",
+    "men": "man", "women": "woman", "people": "people", "children": "child", "data": "data",
+}  # fmt: skip
+
+
+def _candidates(word: str) -> Iterable[str]:
+    """Base forms a word may have, most specific first (companies: company, companie...)."""
+    if word in _IRREGULAR:
+        yield _IRREGULAR[word]
+    if word.endswith("'s"):
+        word = word[:-2]
+        yield word
+    for suffix, replacements in (
+        ("ies", ("y",)), ("ied", ("y",)), ("ses", ("s", "se")), ("xes", ("x",)),
+        ("ches", ("ch",)), ("shes", ("sh",)), ("es", ("e", "")), ("s", ("",)),
+        ("ing", ("", "e")), ("ed", ("", "e")), ("er", ("e", "")), ("ers", ("er", "e", "")),
+    ):  # fmt: skip
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            for replacement in replacements:
+                yield stem + replacement
+            if len(stem) > 2 and stem[-1] == stem[-2]:  # planned -> plan
+                yield stem[:-1]
+
+
+def fold(word: str, vocabulary: Mapping[str, str] | frozenset[str]) -> str:
+    """The word's base form if the vocabulary knows it (schools -> school), else the word."""
+    if word in vocabulary:
+        return word
+    return next((c for c in _candidates(word) if c in vocabulary), word)
+
+
+class EnglishReader:
+    """Replaces English words and phrases by the Chinese terms the facts use."""
+
+    def __init__(self, vocabulary: Mapping[str, str]) -> None:
+        self._vocabulary = dict(vocabulary)
+        single = {w for w in self._vocabulary if " " not in w}
+        self._words = frozenset(single) | frozenset(w for p in self._vocabulary for w in p.split())
+        phrases = sorted(self._vocabulary, key=lambda p: (-len(p.split()), -len(p)))
+        self._phrase = re.compile(
+            r"(?<![a-z0-9])(" + "|".join(map(re.escape, phrases)) + r")(?![a-z0-9])"
+            if phrases
+            else r"(?!x)x"
+        )
+
+    def fold_words(self, text: str) -> str:
+        return _LATIN_WORD.sub(lambda m: fold(m.group(), self._words), text)
+
+    def to_chinese(self, text: str) -> str:
+        """Lower-case text with its known English words and phrases in Chinese."""
+        if not _HAS_LATIN.search(text):
+            return text
+        folded = self.fold_words(text)
+        return self._phrase.sub(lambda m: self._vocabulary[m.group()], folded)
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin letters and no Chinese: a question to answer in English."""
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    han = sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+    return han == 0 and letters >= 2
