@@ -15,18 +15,20 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from bot.articles import Article
 from bot.briefing import SIZE, Selection, select
 from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
 from bot.figures import chinese_figures, unsupported
-from bot.matcher import MAX_QUESTION_CHARS, Outcome, Verdict
+from bot.matcher import MAX_QUESTION_CHARS, Match, Outcome, Verdict
+from bot.overview import Digest
 from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
 
 TELEGRAM_LIMIT: Final = 4096
 QUOTE_CHARS: Final = 120
+DIGEST_ANSWER_CHARS: Final = 160  # an answer in a digest, before it is shortened
 KIND_NAMES: Final = {
     "event": "活动",
     "policy": "政策",
@@ -45,11 +47,22 @@ class Choice:
     label: str
 
 
+Mode = Literal["answer", "overview", "choices", "refusal", "smalltalk"]
+ANSWERING_MODES: Final = frozenset({"answer", "overview"})  # replies that give the facts asked
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
-    fact_ids: tuple[str, ...] = ()  # the facts the reply is about, answer first
+    fact_ids: tuple[str, ...] = ()  # the facts the reply shows, in order
+    mode: Mode = "refusal"
+    script: Script = Script.SIMPLIFIED
+    score: float = 0.0  # how sure the bot is of an answer (the decision's probability)
+
+    @property
+    def language(self) -> str:
+        return self.script.tag
 
 
 @functools.lru_cache(maxsize=4096)
@@ -78,17 +91,19 @@ class Renderer:
     def _italic(self, text: str) -> str:
         return f"<i>{self._esc(text)}</i>" if self.html else f"「{text}」"
 
-    def _say(self, text: str, script: Script) -> str:
+    def say(self, text: str, script: Script) -> str:
         return self._esc(in_script(text, script))
 
     # -- facts --------------------------------------------------------------------------------
 
-    def fact(self, fact: Fact, base: FactBase, script: Script, *, new: bool = False) -> str:
+    def fact(
+        self, fact: Fact, base: FactBase, script: Script, *, new: bool = False, asked: str = ""
+    ) -> str:
         lines = [self._bold(in_script(("🆕 " if new else "") + fact.title, script))]
-        lines.append(self._say(fact.answer, script))
+        lines.append(self.say(fact.answer, script))
         figures = list(dict.fromkeys(f.text for f in chinese_figures(fact.answer) if f.counted))
         if len(figures) > 1:
-            lines.append(self._say("📊 关键数字：" + " · ".join(figures), script))
+            lines.append(self.say("📊 关键数字：" + " · ".join(figures), script))
         when = _when_text(fact)
         details = []
         if when and not any(unsupported(chinese_figures(when), quoted_figures(fact))):
@@ -96,16 +111,18 @@ class Renderer:
         if fact.place:
             details.append(f"📍 {fact.place}")
         if details:
-            lines.append(self._say("  ".join(details), script))
-        lines.extend(self._source(fact, base, script))
+            lines.append(self.say("  ".join(details), script))
+        lines.extend(self._source(fact, base, script, asked))
         return "\n".join(lines)
 
-    def _source(self, fact: Fact, base: FactBase, script: Script) -> list[str]:
-        quote = _shorten(fact.sources[0].quote, QUOTE_CHARS)
+    def _source(self, fact: Fact, base: FactBase, script: Script, asked: str) -> list[str]:
+        """Where the fact comes from, and the quote that holds what was asked, verbatim in
+        the page's own script (a reader checking it will find exactly these characters)."""
+        quote = _shorten(best_quote(fact, asked), QUOTE_CHARS)
         cited = "；".join(dict.fromkeys(_cite(base.articles[s.article]) for s in fact.sources))
         return [
             self._esc(to_script("📰 来源：" + cited, script)),
-            self._say("原文：", script) + self._italic(to_script(quote, script)),
+            self.say("原文：", script) + self._italic(quote),
         ]
 
     def help(self, base: FactBase, script: Script) -> str:
@@ -117,16 +134,16 @@ class Renderer:
             self._bold(
                 in_script("湾区AI简报 · 广东及粤港澳大湾区人工智能与机器人人才简报", script)
             ),
-            self._say(
+            self.say(
                 f"我根据{len(base.articles)}篇报道整理了{len(base.facts)}条资料（{counts}），"
                 f"涉及{min(years)}年至{max(years)}年；报道发布于{published[0]}至{published[-1]}"
                 "（部分报道未注明日期）。每个回答都注明出处和原文。",
                 script,
             ),
-            self._say("直接提问即可，简体、繁体、粤语或英文都可以，例如：", script),
-            self._say("• 广东有多少所技工院校？\n• 双选会现场签约多少人？", script),
+            self.say("直接提问即可，简体、繁体、粤语或英文都可以，例如：", script),
+            self.say("• 广东有多少所技工院校？\n• 双选会现场签约多少人？", script),
             self._esc("• 產業聯盟幾時成立？\n• How many technical schools are there in Guangdong?"),
-            self._say(
+            self.say(
                 "命令：/events 活动 · /policies 政策 · /stats 数据 · /about 资料来源\n"
                 "/subscribe 08:00 订阅每日简报（可加 政策 等主题）· /unsubscribe 取消 · "
                 "/briefing 今日简报 · /timezone Asia/Hong_Kong 设置时区",
@@ -154,7 +171,7 @@ class Renderer:
         lines = [self._bold(in_script(heading, script))]
         for number, fact in enumerate(facts, start=start):
             when = f"（{_when_text(fact)}）" if fact.when else ""
-            lines.append(self._say(f"{number}. {fact.title}{when}", script))
+            lines.append(self.say(f"{number}. {fact.title}{when}", script))
         return "\n".join(lines)
 
     # -- briefings ----------------------------------------------------------------------------
@@ -167,19 +184,17 @@ class Renderer:
         count = len(selection.facts)
         if selection.unseen:
             lines.append(
-                self._say(
-                    f"今天{count}条，其中{min(count, selection.unseen)}条你还没看过。", script
-                )
+                self.say(f"今天{count}条，其中{min(count, selection.unseen)}条你还没看过。", script)
             )
         else:
-            lines.append(self._say(f"今天{count}条：资料都已看过，换个角度再回顾一次。", script))
+            lines.append(self.say(f"今天{count}条：资料都已看过，换个角度再回顾一次。", script))
         if selection.upcoming:
             lines.append(self._bold(in_script("🔜 即将举行", script)))
             lines.extend(self._item(f, selection, script) for f in selection.upcoming)
         for heading, facts in selection.sections:
             lines.append(self._bold(in_script(heading, script)))
             lines.extend(self._item(f, selection, script) for f in facts)
-        lines.append(self._say("直接提问了解详情 · /events 浏览 · /unsubscribe 取消订阅", script))
+        lines.append(self.say("直接提问了解详情 · /events 浏览 · /unsubscribe 取消订阅", script))
         return "\n".join(lines)
 
     def _item(self, fact: Fact, selection: Selection, script: Script) -> str:
@@ -187,7 +202,7 @@ class Renderer:
         when = _when_text(fact)
         dated = f"（{when}）" if when and fact in selection.upcoming else ""
         title = self._bold(in_script(f"{new}{fact.title}{dated}", script))
-        return f"• {title}\n  {self._say(fact.answer, script)}"
+        return f"• {title}\n  {self.say(fact.answer, script)}"
 
     def compose_briefing(
         self,
@@ -231,20 +246,29 @@ class Renderer:
     def outcome(self, outcome: Outcome, base: FactBase) -> Reply:
         script = outcome.script
         ids = tuple(m.fact.id for m in outcome.matches)
-        choices = tuple(Choice(m.fact.id, in_script(m.fact.title, script)) for m in outcome.matches)
+        choices = self.choices((m.fact for m in outcome.matches), script)
+        score = outcome.best.score if outcome.best else 0.0
         if outcome.verdict is Verdict.ANSWERED:
-            best, related = outcome.matches[0], outcome.matches[1:]
-            more = [base.by_id[i] for i in best.fact.related if i in base.by_id]
-            offered = list(dict.fromkeys([*(m.fact for m in related), *more]))[:3]
-            text = self.fact(best.fact, base, script)
-            buttons = tuple(Choice(f.id, in_script(f.title, script)) for f in offered)
-            return Reply(text, buttons, ids)
+            best = outcome.matches[0]
+            text = self.fact(best.fact, base, script, asked=outcome.question)
+            buttons = self.choices(self.related(best.fact, base, outcome.matches[1:]), script)
+            return Reply(text, buttons, (best.fact.id,), "answer", script, score)
         if outcome.verdict is Verdict.AMBIGUOUS:
-            text = self._say("这几条资料都可能是你要找的，请选一条：", script)
-            return Reply(self._numbered(text, choices), choices, ids)
+            text = self.say("这几条资料都可能是你要找的，请选一条：", script)
+            return Reply(self._numbered(text, choices), choices, ids, "choices", script, score)
+        if outcome.verdict is Verdict.MISSING_DETAIL:
+            best = outcome.matches[0]
+            missing = "、".join(f"「{w}」" for w in outcome.missing)
+            text = self.say(
+                f"抱歉，资料里有「{best.fact.title}」，但没有提到{missing}，"
+                "我不想给你一个不可靠的回答。最接近的资料是：",
+                script,
+            )
+            body = self.fact(best.fact, base, script, asked=outcome.question)
+            return Reply(f"{text}\n\n{body}", choices, ids, "refusal", script, score)
         if outcome.verdict is Verdict.OUT_OF_SCOPE:
             named = "、".join(outcome.unknown)
-            text = self._say(
+            text = self.say(
                 f"抱歉，我的资料里没有关于「{named}」的内容。我只掌握所收录的几篇报道中的广东及"
                 "粤港澳大湾区人工智能与机器人人才、活动、政策和数据。",
                 script,
@@ -255,24 +279,96 @@ class Renderer:
                 f"问题太长了（超过{MAX_QUESTION_CHARS}字）。"
                 "请用一两句话提问，例如：广东有多少所技工院校？"
             )
-            return Reply(self._say(text, script))
+            return Reply(self.say(text, script), script=script)
         if outcome.verdict is Verdict.EMPTY:
-            return Reply(self._say("请用文字提问，例如：双选会现场签约多少人？", script))
-        text = self._say("抱歉，我的资料里没有这个问题的答案，不想给你一个不可靠的回答。", script)
+            text = self.say("请用文字提问，例如：双选会现场签约多少人？", script)
+            return Reply(text, script=script)
+        text = self.say("抱歉，我的资料里没有这个问题的答案，不想给你一个不可靠的回答。", script)
         return self._with_suggestions(text, choices, script, ids)
+
+    def overview(self, digest: Digest, base: FactBase, script: Script) -> Reply:
+        """A digest in one message: a headline, one line per fact with its figures, and the
+        sources; a button opens each fact in full."""
+        heading = f"📋 {digest.topic or '资料'}：{len(digest.facts)}条相关资料"
+        lines = [self._bold(in_script(heading, script))]
+        for fact in digest.facts:
+            answer = _shorten(fact.answer, DIGEST_ANSWER_CHARS)
+            lines.append(
+                f"• {self._bold(in_script(fact.title, script))}：{self.say(answer, script)}"
+            )
+        articles = dict.fromkeys(s.article for f in digest.facts for s in f.sources)
+        cited = "；".join(_cite(base.articles[a]) for a in articles)
+        lines.append(self._esc(to_script("📰 来源：" + cited, script)))
+        lines.append(self.say("点下面的按钮查看每条资料的原文。", script))
+        text = "\n".join(lines)
+        while len(text) > TELEGRAM_LIMIT and len(lines) > 4:  # whole items out, never mid-line
+            del lines[-3]
+            text = "\n".join(lines)
+        ids = tuple(f.id for f in digest.facts)
+        return Reply(text, self.choices(digest.facts, script), ids, "overview", script, 1.0)
+
+    def not_covered(self, digest: Digest, script: Script) -> Reply:
+        named = "、".join(f"「{n}」" for n in digest.unknown) or f"「{digest.topic}」"
+        text = self.say(
+            f"抱歉，我的资料里没有关于{named}的内容，没法给你做这个简报。我只掌握所收录的几篇"
+            "报道中的广东及粤港澳大湾区人工智能与机器人人才、活动、政策和数据。",
+            script,
+        )
+        return Reply(text + "\n" + self.say("可以发送 /help 看看我能回答哪些问题。", script),
+                     script=script)  # fmt: skip
+
+    def no_referent(self, script: Script) -> Reply:
+        text = self.say(
+            "你指的是哪一个？我还不知道你说的「它」或「那个」是什么。请把问题说完整，"
+            "例如：产业联盟什么时候成立？",
+            script,
+        )
+        return Reply(text, script=script)
+
+    def answers(self, facts: Sequence[Fact], base: FactBase, script: Script, asked: str) -> str:
+        """Several facts answering the parts of one question, each with its source."""
+        return "\n\n".join(self.fact(f, base, script, asked=asked) for f in facts)
+
+    @staticmethod
+    def related(fact: Fact, base: FactBase, also: Iterable[Match] = ()) -> list[Fact]:
+        """What a reader may want next: the runners-up, then the fact's related facts."""
+        more = [base.by_id[i] for i in fact.related if i in base.by_id]
+        return list(dict.fromkeys([*(m.fact for m in also), *more]))[:3]
 
     def _with_suggestions(
         self, text: str, choices: tuple[Choice, ...], script: Script, ids: tuple[str, ...]
     ) -> Reply:
         if not choices:
-            return Reply(text + "\n" + self._say("可以发送 /help 看看我能回答哪些问题。", script))
-        return Reply(
-            self._numbered(text + "\n" + self._say("你可能想了解：", script), choices), choices, ids
-        )
+            hint = self.say("可以发送 /help 看看我能回答哪些问题。", script)
+            return Reply(f"{text}\n{hint}", script=script)
+        text = self._numbered(text + "\n" + self.say("你可能想了解：", script), choices)
+        return Reply(text, choices, ids, "refusal", script)
 
     def _numbered(self, text: str, choices: Iterable[Choice]) -> str:
         lines = [text, *(f"{n}. {self._esc(c.label)}" for n, c in enumerate(choices, start=1))]
         return "\n".join(lines)
+
+
+def best_quote(fact: Fact, asked: str = "") -> str:
+    """The source quote that holds the answer: the one sharing most with the question and
+    holding most of the answer's figures (a fact told by two articles, or in two sentences,
+    has several quotes, and the first one need not hold the asked figure)."""
+    if len(fact.sources) == 1:
+        return fact.sources[0].quote
+    wanted = _bigrams(to_simplified(asked)) if asked else set()
+    figures = chinese_figures(to_simplified(fact.answer))
+
+    def fit(quote: str) -> tuple[int, int, int]:
+        simplified = to_simplified(quote)
+        held = chinese_figures(simplified)
+        shared_figures = sum(any(f.agrees_with(h) for h in held) for f in figures)
+        return len(wanted & _bigrams(simplified)), shared_figures, -len(quote)
+
+    return max((s.quote for s in fact.sources), key=fit)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def _when_text(fact: Fact) -> str | None:

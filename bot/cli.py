@@ -6,13 +6,16 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from bot.answers import Renderer
+from bot.answers import ANSWERING_MODES, Renderer
+from bot.assistant import Assistant
 from bot.config import ConfigError, Settings
 from bot.coverage import MIN_COVERED, statements, uncovered
+from bot.dialogue import Context
 from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
 from bot.matcher import Matcher
@@ -70,24 +73,46 @@ def _extract(settings: Settings, path: Path) -> int:
     return 0
 
 
-def _answer_json(matcher: Matcher, renderer: Renderer, question: str) -> str:
-    """The JSON line contract: question, answered, fact_ids, score, text (and nothing else)."""
+def _answer_json(assistant: Assistant, line: str, talks: dict[str, Context | None]) -> str:
+    """The JSON line contract: question, answered, mode, language, fact_ids, score, text.
+
+    A line is a question on its own, or `{"text": ..., "conversation": id}`: lines sharing a
+    conversation id are one conversation, in order, with the context a Telegram chat has.
+    """
+    question, conversation = _parse_line(line)
     try:
-        outcome = matcher.match(question)
-        reply = renderer.outcome(outcome, matcher.base)
-        best = outcome.best
+        context = talks.get(conversation) if conversation is not None else None
+        reply, context = assistant.converse(question, context, now=time.time())
+        if conversation is not None:
+            talks[conversation] = context
         record = {
             "question": question,
-            "answered": outcome.answered,
+            "answered": reply.mode in ANSWERING_MODES,
+            "mode": reply.mode,
+            "language": reply.language,
             "fact_ids": list(reply.fact_ids),
-            "score": round(best.score, 3) if best else 0.0,
+            "score": round(reply.score, 3),
             "text": reply.text,
         }
     except Exception:  # one bad line must not cost the answers to all the others
         log.exception("could not answer %r", question[:200])
-        record = {"question": question, "answered": False, "fact_ids": [], "score": 0.0,
+        record = {"question": question, "answered": False, "mode": "refusal",
+                  "language": "zh-Hans", "fact_ids": [], "score": 0.0,
                   "text": "internal error"}  # fmt: skip
     return json.dumps(record, ensure_ascii=False)
+
+
+def _parse_line(line: str) -> tuple[str, str | None]:
+    """(text, conversation id) of an input line: plain text, or a JSON object."""
+    if line.lstrip().startswith("{"):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return line, None
+        if isinstance(value, dict) and isinstance(value.get("text"), str):
+            conversation = value.get("conversation")
+            return value["text"], None if conversation is None else str(conversation)
+    return line, None
 
 
 def _questions(stream: BinaryIO) -> Iterable[str]:
@@ -102,18 +127,18 @@ def _ask(settings: Settings, question: str | None, *, as_json: bool, out: TextIO
     except FactBaseError as exc:
         print(exc, file=sys.stderr)
         return 1
-    matcher = Matcher(base)
-    renderer = Renderer(html_output=False)
+    assistant = Assistant(base, Matcher(base), Renderer(html_output=False))
     if not as_json:
         if question is None:
             print("baybrief ask: give a question, or use --json to read questions from stdin",
                   file=sys.stderr)  # fmt: skip
             return 2
-        print(renderer.outcome(matcher.match(question), base).text, file=out)
+        print(assistant.reply(question).text, file=out)
         return 0
     questions = [question] if question is not None else _questions(sys.stdin.buffer)
+    talks: dict[str, Context | None] = {}
     for line in questions:
-        print(_answer_json(matcher, renderer, line), file=out, flush=True)
+        print(_answer_json(assistant, line, talks), file=out, flush=True)
     return 0
 
 

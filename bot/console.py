@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from bot.answers import Choice, Renderer, in_script
+from bot.assistant import Assistant
 from bot.browse import CATEGORIES, page
 from bot.factbase import FactBase
 from bot.matcher import Matcher
@@ -23,9 +24,9 @@ class Console:
 
     def __init__(self, base: FactBase, load: Loader) -> None:
         self.base = base
-        self.matcher = Matcher(base)
         self.load = load
         self.render = Renderer(html_output=False)
+        self.assistant = Assistant(base, Matcher(base), self.render)
         self.choices: tuple[Choice, ...] = ()
         self.script = Script.SIMPLIFIED
 
@@ -40,10 +41,9 @@ class Console:
             fact = self.base.by_id[self.choices[int(line) - 1].fact_id]
             return self.render.fact(fact, self.base, self.script)
         self.script = detect_script(line)
-        outcome = self.matcher.match(line)
-        reply = self.render.outcome(outcome, self.base)
+        reply = self.assistant.reply(line, script=self.script)
         self.choices = reply.choices
-        if not (outcome.answered and reply.choices):
+        if not (reply.mode == "answer" and reply.choices):
             return reply.text  # choices, if any, are already numbered in the text
         numbered = "\n".join(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, 1))
         return f"{reply.text}\n{in_script('相关（输入数字查看）：', self.script)}\n{numbered}"
@@ -81,7 +81,8 @@ class Console:
             except FactBaseError as exc:
                 return self.render.reload_failed(exc)
             diff = self.base.diff(fresh)
-            self.base, self.matcher = fresh, Matcher(fresh)
+            self.base = fresh
+            self.assistant = Assistant(fresh, Matcher(fresh), self.render)
             return self.render.reloaded(diff, fresh)
         return in_script("不认识这个命令。发送 /help 查看可用命令。", self.script)
 

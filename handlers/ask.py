@@ -31,9 +31,7 @@ async def answer(update: Update, context: Context) -> None:
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is None:
         return
-    served = context.bot_data.served
-    outcome = served.matcher.match(question)
     script = script_of(update, context, question)
     context.bot_data.store.set_chat(chat_id=message.chat.id, script=script.value)
-    result = context.bot_data.html.outcome(outcome, served.base)
+    result = context.bot_data.served.assistant.reply(question, script=script)
     await reply(message, result.text, choices_keyboard(result.choices))

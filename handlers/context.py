@@ -14,6 +14,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.answers import Renderer
+from bot.assistant import Assistant
 from bot.config import Settings
 from bot.factbase import FactBase
 from bot.matcher import Matcher
@@ -24,6 +25,7 @@ from bot.store import Store
 class Served:
     base: FactBase
     matcher: Matcher
+    assistant: Assistant
     new: frozenset[str]  # facts the last reload that added any brought in
 
 
@@ -34,9 +36,10 @@ def serve(base: FactBase, store: Store, matcher: Matcher | None = None) -> Serve
     (gc.freeze): otherwise every collection would walk its millions of objects.
     """
     matcher = matcher or Matcher(base)
+    assistant = Assistant(base, matcher, Renderer(html_output=True))
     store.sync_facts(digests=base.fact_digests())
     gc.freeze()
-    return Served(base, matcher, frozenset(store.new_fact_ids()))
+    return Served(base, matcher, assistant, frozenset(store.new_fact_ids()))
 
 
 class BotData:

@@ -31,13 +31,18 @@ def test_ask_json_prints_one_line_per_input_line() -> None:
     records = [json.loads(line) for line in out[:-1]]
     assert len(records) == len(lines)
     for record in records:
-        assert set(record) == {"question", "answered", "fact_ids", "score", "text"}
+        assert set(record) == {
+            "question", "answered", "mode", "language", "fact_ids", "score", "text"
+        }  # fmt: skip
         assert isinstance(record["score"], float)
         assert 0.0 <= record["score"] <= 1.0
+        assert record["mode"] in ("answer", "overview", "choices", "refusal", "smalltalk")
+        assert record["answered"] is (record["mode"] in ("answer", "overview"))
     assert records[0]["answered"]
     assert records[0]["fact_ids"][0] == "techschools-count"
     assert records[1] == {**records[1], "question": "", "answered": False, "fact_ids": []}
     assert "舉辦" in records[2]["text"]  # answered in the script asked in
+    assert (records[0]["language"], records[2]["language"]) == ("zh-Hans", "zh-Hant")
     assert "\ufffd" in records[3]["question"]
     assert not records[3]["answered"]
     assert not records[4]["answered"]

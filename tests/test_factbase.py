@@ -323,7 +323,8 @@ def test_facts_check_command(write_facts: WriteFacts) -> None:
         ("title_en", "The 150 technical schools", "title_en states 150, which no quote contains"),
         ("answer", "广东全省共有技工院校66.7所，在校生148万人。",
          "answer states 66.7所, 148万人, which no quote contains"),
-        ("answer", "广东技工院校在校生三成来自外省。", "answer states 三成, which no quote contains"),
+        ("answer", "广东技工院校在校生三成来自外省。",
+         "answer states 三成, which no quote contains"),
         ("place", "深圳", "place '深圳' is not named in any quote"),
     ],
 )  # fmt: skip

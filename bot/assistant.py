@@ -1,0 +1,252 @@
+"""One reply to one message, the same for Telegram, the console, inline mode and `ask --json`.
+
+The assistant decides what kind of reply a message needs (small talk, an answer, the answers
+to each part of a multi-part question, choices, or a refusal) and renders it in the reader's
+script. Everything a front end shows of an answer comes from here, so what is measured on the
+labelled sets is what readers get.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from bot.answers import ANSWERING_MODES, Renderer, Reply
+from bot.dialogue import Context, FollowUp, asks_something, follow_up, resolve
+from bot.factbase import Fact, FactBase
+from bot.lexicon import ASKED, data
+from bot.matcher import Matcher, Outcome
+from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
+from bot.text import Script, detect_script, normalise
+
+_CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以及|顺便|同埋)(?=.)")
+_QUESTION_SIGNAL: Final = re.compile(
+    "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
+)
+_CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
+_NOISE: Final = re.compile(r"[\s\W_]+")
+MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    intent: str
+    patterns: tuple[re.Pattern[str], ...]
+    zh: str
+    en: str
+
+
+def _small_talk() -> tuple[tuple[SmallTalk, ...], dict[str, list[str]]]:
+    raw = data("smalltalk.yaml")
+    examples = raw.pop("examples")
+    intents = tuple(
+        SmallTalk(name, tuple(re.compile(p) for p in item["patterns"]), item["zh"], item["en"])
+        for name, item in raw.items()
+    )
+    return intents, examples
+
+
+SMALL_TALK, EXAMPLES = _small_talk()
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    """The small-talk intent the whole message is, if any (你好, 谢谢, 你是谁, 帮助)."""
+    bare = _NOISE.sub("", normalise(text))
+    if not bare:
+        return None
+    for intent in SMALL_TALK:
+        if any(p.fullmatch(bare) for p in intent.patterns):
+            return intent
+    return None
+
+
+def clauses(question: str) -> list[str]:
+    """The parts of a multi-part question, each a question of its own.
+
+    Clauses without a question word are context for the next one (那2500人里面，应届毕业生有
+    多少); 甲和乙分别几月成立 becomes 甲几月成立 and 乙几月成立.
+    """
+    pieces = [p.strip() for p in _CLAUSE_END.split(question) if p.strip()]
+    parts: list[str] = []
+    pending = ""
+    for piece in pieces:
+        if _QUESTION_SIGNAL.search(normalise(piece)) or _asks(piece):
+            parts.append(pending + piece)
+            pending = ""
+        else:
+            pending += piece + "，"
+    if pending and parts:
+        parts[-1] += "，" + pending.rstrip("，")
+    expanded = []
+    for part in parts:
+        expanded += _respectively(part)
+    return [p for p in expanded if len(_NOISE.sub("", p)) >= MIN_CLAUSE]
+
+
+def _asks(text: str) -> bool:
+    canonical = normalise(text)
+    return any(pattern.search(canonical) for pattern in ASKED.values())
+
+
+def _respectively(part: str) -> list[str]:
+    """甲和乙分别是什么 -> [甲是什么, 乙是什么]; short later conjuncts borrow the first one's
+    head (南沙活动的主办、承办分别是谁 -> 南沙活动的承办是谁)."""
+    if "分别" not in part:
+        return [part]
+    before, _, predicate = part.partition("分别")
+    conjuncts = [c for c in _CONJUNCTS.split(before) if c]
+    if len(conjuncts) < 2:
+        return [part]
+    first = conjuncts[0]
+    head = first[: first.rfind("的") + 1] if "的" in first else ""
+    result = [conjuncts[0] + predicate]
+    result += [(head if len(c) <= 4 else "") + c + predicate for c in conjuncts[1:]]
+    return result
+
+
+class Assistant:
+    """Replies from one fact base and its matcher; a reload builds a new Assistant."""
+
+    def __init__(self, base: FactBase, matcher: Matcher, renderer: Renderer) -> None:
+        self.base, self.matcher, self.render = base, matcher, renderer
+        self.overviews = Overviews(matcher)
+
+    def reply(self, text: str, *, script: Script | None = None) -> Reply:
+        """A reply to a message on its own, with no conversation before it."""
+        return self.converse(text, None, now=0.0, script=script)[0]
+
+    def converse(
+        self, text: str, context: Context | None, *, now: float, script: Script | None = None
+    ) -> tuple[Reply, Context | None]:
+        """The reply to a message of a conversation, and the context for the next one."""
+        script = script or detect_script(text)
+        if context is not None and context.expired(now):
+            context = None
+        talk = small_talk(text)
+        if talk is not None:
+            return self._small_talk(talk, script), context and context.touched(now)
+        kind = follow_up(text)
+        if kind is FollowUp.CLARIFICATION or (
+            kind is None and context is not None and context.pending and not asks_something(text)
+        ):
+            if context is None or not context.pending:
+                return self.render.no_referent(script), context
+            return self._answer(
+                resolve(text, context, FollowUp.CLARIFICATION), script, now, context
+            )
+        if kind is FollowUp.MORE:
+            if context is None or not context.fact_ids:
+                return self.render.no_referent(script), context
+            return self._more(context, script, now)
+        if kind is not None:
+            if context is None or not context.topic:
+                alone = self._answer(text, script, now, None)
+                if alone[0].mode in ("answer", "overview") and kind is FollowUp.PRONOUN:
+                    return alone
+                pending = Context(at=now, pending=text)
+                return self.render.no_referent(script), pending
+            return self._answer(resolve(text, context, kind), script, now, context)
+        reply, fresh = self._answer(text, script, now, context)
+        if reply.mode not in ANSWERING_MODES and context is not None and context.topic:
+            leaning = self._answer(f"{context.topic} {text}", script, now, context)
+            if leaning[0].mode in ANSWERING_MODES:
+                return leaning
+        return reply, fresh
+
+    def _answer(
+        self, text: str, script: Script, now: float, context: Context | None
+    ) -> tuple[Reply, Context | None]:
+        """The reply to a complete question, and the context it leaves."""
+        wish = wants_overview(text)
+        outcome = self.matcher.match(text)
+        if wish is not None:
+            digest = self.overviews.digest(text)
+            wanted = wish is Wish.STRONG or digest.broad or not outcome.answered
+            if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
+                reply = self.render.overview(digest, self.base, script)
+                return reply, Context(now, digest.topic, text, reply.fact_ids)
+            refused = not outcome.answered or bool(digest.unknown)
+            if wanted and not digest.facts and (wish is Wish.STRONG or digest.broad) and refused:
+                return self.render.not_covered(digest, script), context
+        outcome = dataclasses.replace(outcome, script=script)
+        multi = self._multi_part(text, outcome)
+        reply = multi or self.render.outcome(outcome, self.base)
+        if reply.mode != "answer":
+            return reply, context and context.touched(now)
+        topic = self._topic(text, reply.fact_ids[0], context)
+        return reply, Context(now, topic, text, reply.fact_ids)
+
+    def _more(self, context: Context, script: Script, now: float) -> tuple[Reply, Context]:
+        """More on the topic: the facts related to what was shown that were not shown yet."""
+        shown = set(context.fact_ids)
+        related: list[Fact] = []
+        for fact_id in context.fact_ids:
+            fact = self.base.by_id.get(fact_id)
+            if fact is not None:
+                related += [f for f in self.render.related(fact, self.base) if f.id not in shown]
+        digest = self.overviews.digest(context.topic) if context.topic else None
+        if digest is not None:
+            related += [f for f in digest.facts if f.id not in shown]
+        unique = list(dict.fromkeys(related))[:MAX_ITEMS]
+        if not unique:
+            text = self.render.say("关于这个话题，我的资料里没有更多内容了。", script)
+            return Reply(text, script=script), context.touched(now)
+        reply = self.render.overview(Digest(context.topic, tuple(unique)), self.base, script)
+        return reply, Context(now, context.topic, context.question, (*shown, *reply.fact_ids))
+
+    def _topic(self, text: str, fact_id: str, context: Context | None) -> str:
+        """What a later 它 stands for: the longest name of the answer the question used, else
+        the earlier topic (a follow-up keeps its referent), else the answer's title."""
+        index = self.matcher.index
+        canonical = index.canonical(text)
+        family = index.fact(index.position(fact_id)).family
+        names = [
+            phrase
+            for phrase, _ in index.phrases_in(canonical)
+            if any(owner in family for owner in index.phrase_owners[phrase])
+        ]
+        if names:
+            return str(max(names, key=len))
+        if context is not None and context.topic:
+            return context.topic
+        return self.base.by_id[fact_id].title
+
+    def _small_talk(self, talk: SmallTalk, script: Script) -> Reply:
+        chinese = script is not Script.ENGLISH
+        examples = EXAMPLES["zh" if chinese else "en"]
+        lines = [talk.zh if chinese else talk.en, *(f"• {e}" for e in examples)]
+        text = self.render.say("\n".join(lines), script)
+        return Reply(text, mode="smalltalk", script=script)
+
+    def _multi_part(self, text: str, whole: Outcome) -> Reply | None:
+        """Answers to each part, when the parts are answered by different facts."""
+        parts = clauses(text)
+        if len(parts) < 2:
+            return None
+        outcomes = [self.matcher.match(p) for p in parts]
+        first = outcomes[0]
+        for n in range(1, len(outcomes)):
+            if first.answered and not outcomes[n].answered:
+                with_topic = self.matcher.match(first.matches[0].fact.title + parts[n])
+                if with_topic.answered:
+                    outcomes[n] = with_topic
+        facts: list[Fact] = []
+        if whole.answered:
+            facts.append(whole.matches[0].fact)
+        for outcome in outcomes:
+            if outcome.answered and outcome.matches[0].fact not in facts:
+                facts.append(outcome.matches[0].fact)
+        unanswered = [p for p, o in zip(parts, outcomes, strict=True) if not o.answered]
+        if len(facts) < 2 and not (facts and not whole.answered):
+            return None
+        body = self.render.answers(facts, self.base, whole.script, text)
+        if unanswered:
+            missing = "、".join(f"「{p}」" for p in unanswered)
+            body += "\n\n" + self.render.say(f"关于{missing}，我的资料里没有答案。", whole.script)
+        scores = [o.matches[0].score for o in outcomes if o.answered]
+        return Reply(
+            body, fact_ids=tuple(f.id for f in facts), mode="answer", script=whole.script,
+            score=min(scores, default=0.0),
+        )  # fmt: skip

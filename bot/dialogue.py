@@ -1,0 +1,139 @@
+"""Conversation context: what a follow-up question leans on (它, 那澳门呢, 首期呢, and Macau?).
+
+A chat's context is the last answered question, its referent (the topic a pronoun stands for)
+and the facts shown; or a follow-up still waiting for its referent. It is plain data, saved in
+the store per chat and forum topic, so a restart does not break a conversation, and it expires
+after a while of silence. The rules of reading a follow-up live here; what to answer is still
+the matcher's decision, on the question the follow-up stands for.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Final
+
+from bot.lexicon import ASKED, PLACES, alternation, data, entities_in
+from bot.text import normalise
+
+_DATA: Final = data("dialogue.yaml")
+EXPIRES_AFTER: Final = float(_DATA["expires_after_minutes"]) * 60
+_PRONOUN: Final = alternation(_DATA["pronouns"])
+_ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
+_MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
+_CLARIFICATION: Final = re.compile(_DATA["clarification"])
+_ELLIPSIS: Final = re.compile(_DATA["ellipsis"])
+_ELLIPSIS_MARKER: Final = re.compile(_DATA["ellipsis_markers"])
+_QUESTION_WORD: Final = re.compile(
+    r"什么|啥|吗|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|为何|为什么"
+    r"|\b(?:what|which|who|whom|when|where|why|how|is|are|was|were|did|does|do|can)\b"
+)
+
+
+class FollowUp(enum.StrEnum):
+    PRONOUN = "pronoun"  # 它什么时候成立的: the referent replaces the pronoun
+    ELLIPSIS = "ellipsis"  # 那澳门呢: the last question, about something else
+    MORE = "more"  # 还有别的吗: more on the same topic
+    CLARIFICATION = "clarification"  # 我是说那个联盟: the referent a follow-up was waiting for
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the next message of a chat may lean on."""
+
+    at: float  # when it was last touched (seconds since the epoch)
+    topic: str = ""  # the referent: 广东省人工智能与机器人产业联盟
+    question: str = ""  # the last answered question, as the bot read it
+    fact_ids: tuple[str, ...] = ()  # the facts the last answer showed
+    pending: str = ""  # a follow-up that had nothing to refer to, waiting for its referent
+
+    def expired(self, now: float) -> bool:
+        return now - self.at > EXPIRES_AFTER
+
+    def touched(self, now: float) -> Context:
+        return replace(self, at=now)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Context | None:
+        """The saved context, or None when it cannot be read (a newer or broken format)."""
+        try:
+            values: dict[str, Any] = json.loads(raw)
+            return cls(
+                at=float(values["at"]),
+                topic=str(values.get("topic", "")),
+                question=str(values.get("question", "")),
+                fact_ids=tuple(str(i) for i in values.get("fact_ids", ())),
+                pending=str(values.get("pending", "")),
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message asks a question of its own (a question word or an asked kind)."""
+    canonical = normalise(text)
+    return bool(_QUESTION_WORD.search(canonical)) or any(
+        p.search(canonical) for p in ASKED.values()
+    )
+
+
+def follow_up(text: str) -> FollowUp | None:
+    """How a message leans on the conversation, if it visibly does."""
+    canonical = normalise(text)
+    if _MORE.match(canonical):
+        return FollowUp.MORE
+    clarified = _CLARIFICATION.match(canonical)
+    if clarified and not asks_something(clarified["topic"]):
+        return FollowUp.CLARIFICATION
+    if _PRONOUN.search(canonical) or _ENGLISH_PRONOUN.search(canonical):
+        return FollowUp.PRONOUN
+    elliptic = _ELLIPSIS.match(canonical)
+    if elliptic and _ELLIPSIS_MARKER.search(canonical) and not asks_something(elliptic["topic"]):
+        return FollowUp.ELLIPSIS
+    return None
+
+
+def referent(text: str) -> str:
+    """What a clarification or an ellipsis names (我是说那个联盟 -> 联盟, 那澳门呢 -> 澳门)."""
+    canonical = normalise(text)
+    for pattern in (_CLARIFICATION, _ELLIPSIS):
+        found = pattern.match(canonical)
+        if found:
+            return _PRONOUN.sub("", found["topic"]).strip(" ,，?？。")
+    return canonical
+
+
+def without_pronouns(text: str) -> str:
+    canonical = normalise(text)
+    return _ENGLISH_PRONOUN.sub(" ", _PRONOUN.sub("", canonical)).strip()
+
+
+def resolve(text: str, context: Context, kind: FollowUp) -> str:
+    """The question a follow-up stands for, in the words of the conversation so far."""
+    if kind is FollowUp.CLARIFICATION:
+        return f"{referent(text)} {without_pronouns(context.pending)}"
+    if kind is FollowUp.PRONOUN:
+        return f"{context.topic} {without_pronouns(text)}"
+    if kind is FollowUp.ELLIPSIS:
+        named = referent(text)
+        return swap_entity(context.question, named) or f"{named} {context.question}"
+    return context.question
+
+
+def swap_entity(question: str, named: str) -> str | None:
+    """The last question about another place or body (广州… -> 深圳…), when both name one."""
+    new = entities_in(normalise(named))
+    old = entities_in(normalise(question))
+    if not new or not old:
+        return None
+    new_name = sorted(new)[0]
+    is_place = new_name in PLACES
+    same_kind = [o for o in sorted(old, key=len, reverse=True) if (o in PLACES) == is_place]
+    if not same_kind:
+        return None
+    return normalise(question).replace(same_kind[0], new_name, 1)
