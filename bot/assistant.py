@@ -28,6 +28,7 @@ _QUESTION_SIGNAL: Final = re.compile(
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
+MIN_OVERVIEW: Final = 3  # facts on a topic that make 有哪些/怎么样 a request for a digest
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,8 @@ class Assistant:
         outcome = self.matcher.match(text)
         if wish is not None:
             digest = self.overviews.digest(text)
-            wanted = wish is Wish.STRONG or digest.broad or not outcome.answered
+            several = len(digest.facts) >= MIN_OVERVIEW
+            wanted = wish is Wish.STRONG or digest.broad or (several and not outcome.answered)
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)

@@ -66,7 +66,7 @@ def rows(matcher: Matcher, cases: Sequence[Case], judge: Judge) -> list[Row]:
         features = decision.vector(matcher.features(q, ranked, ranked.index(top)))
         fact_id = top.indexed.fact.id
         correct = case.kind == "answer" and (
-            fact_id in case.accept
+            judge.same_statement(fact_id, case.accept)
             if case.accept
             else all(judge.holds(fact_id, part) for part in case.parts)
         )

@@ -121,6 +121,19 @@ class Judge:
     def __init__(self, base: FactBase) -> None:
         self._quotes = {f.id: [canon(q.quote) for q in f.sources] for f in base.facts}
 
+    def same_statement(self, fact_id: str, accepted: frozenset[str]) -> bool:
+        """For sets labelled by fact id: a fact quoting what an accepted fact quotes answers
+        as well (facts are re-curated; a statement keeps its words)."""
+        if fact_id in accepted:
+            return True
+        mine = self._quotes.get(fact_id, [])
+        return any(
+            a in b or b in a
+            for other in accepted
+            for a in self._quotes.get(other, [])
+            for b in mine
+        )
+
     def holds(self, fact_id: str, part: Part) -> bool:
         """Whether a fact quotes the statement a part of the question asks about."""
         answer, evidence = canon(part.answer), canon(part.evidence)
@@ -140,7 +153,7 @@ class Judge:
         if reply.mode != "answer" or not reply.fact_ids:
             return False
         if case.accept:
-            return reply.fact_ids[0] in case.accept
+            return self.same_statement(reply.fact_ids[0], case.accept)
         return all(any(self.holds(f, part) for f in reply.fact_ids) for part in case.parts)
 
     @staticmethod

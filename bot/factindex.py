@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from bot.english import EnglishReader
 from bot.factbase import Fact, FactBase, scope_of
-from bot.figures import chinese_figures
+from bot.figures import chinese_figures, chinese_integer
 from bot.lexicon import (
     ANSWERED_BEST_BY,
     ASKED_WORDS,
@@ -36,6 +36,7 @@ from bot.lexicon import (
     FUNCTION_WORDS,
     KIND_SIMILARITY,
     KIND_WORDS,
+    ORGANISATION_SUFFIXES,
     ORGANISATIONS,
     PLACES,
     SYNONYM_SIMILARITY,
@@ -81,8 +82,17 @@ _ACTOR = re.compile(
 )
 _PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动|为实现|为保障")
 _LIST = re.compile(r"[\u4e00-\u9fff]{2,}、[\u4e00-\u9fff]{2,}")
+_BODY = re.compile("(?:" + "|".join(sorted(ORGANISATION_SUFFIXES, key=len, reverse=True)) + ")")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ORDINAL = re.compile(r"第(\d+|[一二两三四五六七八九十百]+)")
+_FIRST = re.compile(r"首(?=[期届次批个轮])")
 _DATE_FAMILIES: Final = frozenset({"year", "month", "day"})
+
+
+def ordinals(text: str) -> frozenset[int]:
+    """The ordinals a (normalised) text states: 第9届 -> 9, 第一梯队 -> 1, 首期 -> 1."""
+    found = {int(n) if n.isdigit() else chinese_integer(n) for n in _ORDINAL.findall(text)}
+    return frozenset(found | ({1} if _FIRST.search(text) else set()))
 
 
 def carries(fact: Fact) -> frozenset[AskedKind]:
@@ -102,7 +112,7 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         kinds.add("why")
     if any("money" in f.families for f in figures):
         kinds.add("money")
-    if _LIST.search(answer):
+    if _LIST.search(answer) or len(_BODY.findall(answer)) >= 2:
         kinds.add("list")
     return frozenset(kinds)
 
@@ -118,6 +128,7 @@ class IndexedFact:
     best_for: frozenset[AskedKind]  # kinds it is the natural answer to (a statistic: count)
     units: frozenset[str]  # families of the units its figures count (people, schools...)
     figures: frozenset[str]  # every number in `about`: a question's 第8届 must be among them
+    ordinals: frozenset[int]  # every 第N (and 首, first) in `about`: 第四梯队 needs a 4th
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
@@ -268,6 +279,7 @@ class FactIndex:
             best_for=frozenset(k for k in kinds if fact.kind in ANSWERED_BEST_BY[k]),
             units=frozenset(u for f in chinese_figures(normalise(fact.answer)) for u in f.families),
             figures=frozenset(NUMBER.findall(about)),
+            ordinals=ordinals(about),
             family=self._families[index],
         )
 
@@ -296,6 +308,10 @@ class FactIndex:
             return None
         count = len(self.holders(word)) if len(candidates) <= self._common else len(candidates)
         return math.log(1 + self.size / count) if count else None
+
+    def sounds_like(self, word: str) -> bool:
+        """Whether the word is a homophone slip for one of the fact base's phrases."""
+        return any(True for _ in self.sounds.find(word))
 
     def named_elsewhere(self, word: str, index: int) -> bool:
         """Whether the word is the name of something in facts unrelated to this one."""

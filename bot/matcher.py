@@ -41,12 +41,15 @@ from bot.factindex import (
     Evidence,
     FactIndex,
     IndexedFact,
+    ordinals,
 )
 from bot.lexicon import (
+    BREAKDOWN,
     DETAIL_NOUNS,
     FUNCTION_WORDS,
     HOW_WORDS,
     ORGANISATION_SUFFIXES,
+    QUESTION_WORD,
     REQUIRED_KINDS,
     AskedKind,
     asked_kinds,
@@ -128,6 +131,8 @@ class Question:
     nouns: list[bool]  # per content word: a noun (or the focus of a how-question)
     asked: frozenset[AskedKind]
     units: frozenset[str]
+    focus: frozenset[str]  # the content words right next to the question word
+    names: frozenset[str]  # words jieba does not know and no fact holds (黄宁生): a name
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,21 @@ class Candidate:
     rank: float
     unknown: frozenset[str]  # names and figures of the question the fact does not cover
     unexplained: tuple[str, ...]  # content words the fact explains less than half
+
+
+def _focus(text: str, words: list[Span]) -> frozenset[str]:
+    """The content words just before and just after the words that ask (基金管理人是哪家机构:
+    管理人; 平均月薪多少: 月薪), skipping function words."""
+    focus: set[str] = set()
+    content = [(i, w) for i, w in enumerate(words) if w[0] not in FUNCTION_WORDS]
+    for asked in QUESTION_WORD.finditer(text):
+        before = [w for _, w in content if w[2] <= asked.start()]
+        after = [w for _, w in content if w[1] >= asked.end()]
+        if before:
+            focus.add(before[-1][0])
+        if after:
+            focus.add(after[0][0])
+    return frozenset(focus)
 
 
 def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
@@ -178,7 +198,9 @@ class Matcher:
 
     def read(self, question: str) -> Question:
         text = unwrapped(self.index.canonical(question))
-        words = _unknown_words_joined(self.index.segmenter.words(text), text)
+        segmented = self.index.segmenter.words(text)
+        words = _unknown_words_joined(segmented, text)
+        joined = {w for w, _, _ in words} - {w for w, _, _ in segmented}
         content = [w for w in words if w[0] not in FUNCTION_WORDS]
         after_how = {end for word, _, end in words if word in HOW_WORDS}
         weights, nouns = [], []
@@ -186,9 +208,14 @@ class Matcher:
             weight, noun = self._weight(span, focus=span[1] in after_how)
             weights.append(weight)
             nouns.append(noun)
+        names = frozenset(
+            w for w, _, _ in content
+            if w in joined and self.index.idf(w) is None and not self.index.sounds_like(w)
+        )  # fmt: skip
         return Question(
-            question, text, words, content, weights, nouns, asked_kinds(text), asked_units(text)
-        )
+            question, text, words, content, weights, nouns, asked_kinds(text), asked_units(text),
+            _focus(text, words), names,
+        )  # fmt: skip
 
     def _weight(self, span: Span, *, focus: bool = False) -> tuple[tuple[float, float], bool]:
         """How much a question word matters when a fact has it, and when a fact lacks it.
@@ -222,6 +249,7 @@ class Matcher:
             unknown = frozenset(n for n in named if n not in indexed.about)
             unknown |= self._unknown_details(q, indexed)
             coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
+            unknown |= {w for w in unexplained if w in q.names}
             bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
             bonus *= 1 + KIND_BONUS * bool(q.asked & indexed.best_for)
             if q.asked - REQUIRED_KINDS - {"list"} - indexed.carries:
@@ -293,6 +321,8 @@ class Matcher:
             "length": math.log1p(len(q.content)),
             "question_likeness": likeness,
             "keyword_share": min(1.0, len(covered) / content_chars),
+            "focus_missing": float(any(w in top.unexplained for w in q.focus)),
+            "breakdown": float(bool(BREAKDOWN.search(q.text))),
         }
 
     def _measure(
@@ -334,6 +364,7 @@ class Matcher:
         第8届 is not the fact's 第9届, and 中国人工智能学会 is not one of the alliance's members.
         """
         unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
+        unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
