@@ -20,14 +20,21 @@ from typing import Final, Literal
 from bot.articles import Article
 from bot.briefing import SIZE, Selection, select
 from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
-from bot.figures import chinese_figures, unsupported
+from bot.figures import chinese_figures, english_figures, unsupported
+from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES
 from bot.matcher import MAX_QUESTION_CHARS, Match, Outcome, Verdict
+from bot.messages import message
 from bot.overview import Digest
 from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
 
 TELEGRAM_LIMIT: Final = 4096
 QUOTE_CHARS: Final = 120
+_PLACE_NAMES: Final = {
+    chinese: english.title()
+    for english, chinese in ENGLISH_WORDS.items()
+    if chinese in PLACES or chinese in HOME_GROUND
+}
 DIGEST_ANSWER_CHARS: Final = 160  # an answer in a digest, before it is shortened
 KIND_NAMES: Final = {
     "event": "活动",
@@ -99,21 +106,40 @@ class Renderer:
     def fact(
         self, fact: Fact, base: FactBase, script: Script, *, new: bool = False, asked: str = ""
     ) -> str:
-        lines = [self._bold(in_script(("🆕 " if new else "") + fact.title, script))]
-        lines.append(self.say(fact.answer, script))
-        figures = list(dict.fromkeys(f.text for f in chinese_figures(fact.answer) if f.counted))
+        english = script is Script.ENGLISH
+        title, answer = self.title(fact, script), self.answer(fact, script)
+        lines = [self._bold(("🆕 " if new else "") + title), self._esc(answer)]
+        shown = english_figures(answer) if english and fact.answer_en else chinese_figures(answer)
+        figures = list(dict.fromkeys(f.text for f in shown if f.counted and not f.dated))
         if len(figures) > 1:
-            lines.append(self.say("📊 关键数字：" + " · ".join(figures), script))
-        when = _when_text(fact)
+            lines.append(self.message("key_figures", script, figures=" · ".join(figures)))
+        when = _when_text(fact, english=english)
         details = []
-        if when and not any(unsupported(chinese_figures(when), quoted_figures(fact))):
+        if when and not any(
+            unsupported(chinese_figures(_when_text(fact) or ""), quoted_figures(fact))
+        ):
             details.append(f"📅 {when}")
-        if fact.place:
-            details.append(f"📍 {fact.place}")
+        place = english_place(fact.place) if english and fact.place else fact.place
+        if place:
+            details.append(f"📍 {place if english else in_script(place, script)}")
         if details:
-            lines.append(self.say("  ".join(details), script))
+            lines.append(self._esc("  ".join(details)))
         lines.extend(self._source(fact, base, script, asked))
         return "\n".join(lines)
+
+    def title(self, fact: Fact, script: Script) -> str:
+        if script is Script.ENGLISH and fact.title_en:
+            return fact.title_en
+        return in_script(fact.title, script)
+
+    def answer(self, fact: Fact, script: Script) -> str:
+        if script is Script.ENGLISH and fact.answer_en:
+            return fact.answer_en
+        return in_script(fact.answer, script)
+
+    def message(self, key: str, script: Script, **values: object) -> str:
+        """One of the bot's own messages (bot/data/messages.yaml), escaped for the output."""
+        return self._esc(message(key, script, **values))
 
     def _source(self, fact: Fact, base: FactBase, script: Script, asked: str) -> list[str]:
         """Where the fact comes from, and the quote that holds what was asked, verbatim in
@@ -121,8 +147,8 @@ class Renderer:
         quote = _shorten(best_quote(fact, asked), QUOTE_CHARS)
         cited = "；".join(dict.fromkeys(_cite(base.articles[s.article]) for s in fact.sources))
         return [
-            self._esc(to_script("📰 来源：" + cited, script)),
-            self.say("原文：", script) + self._italic(quote),
+            self.message("source", script, cited=to_script(cited, script.chinese)),
+            self.message("quote", script) + self._italic(quote),
         ]
 
     def help(self, base: FactBase, script: Script) -> str:
@@ -163,7 +189,7 @@ class Renderer:
         return "\n".join(lines)
 
     def choices(self, facts: Iterable[Fact], script: Script) -> tuple[Choice, ...]:
-        return tuple(Choice(f.id, in_script(f.title, script)) for f in facts)
+        return tuple(Choice(f.id, self.title(f, script)) for f in facts)
 
     def facts_list(
         self, heading: str, facts: Sequence[Fact], script: Script, *, start: int = 1
@@ -254,52 +280,39 @@ class Renderer:
             buttons = self.choices(self.related(best.fact, base, outcome.matches[1:]), script)
             return Reply(text, buttons, (best.fact.id,), "answer", script, score)
         if outcome.verdict is Verdict.AMBIGUOUS:
-            text = self.say("这几条资料都可能是你要找的，请选一条：", script)
+            text = self.message("choose", script)
             return Reply(self._numbered(text, choices), choices, ids, "choices", script, score)
         if outcome.verdict is Verdict.MISSING_DETAIL:
             best = outcome.matches[0]
             missing = "、".join(f"「{w}」" for w in outcome.missing)
-            text = self.say(
-                f"抱歉，资料里有「{best.fact.title}」，但没有提到{missing}，"
-                "我不想给你一个不可靠的回答。最接近的资料是：",
-                script,
+            text = self.message(
+                "missing_detail", script, title=self.title(best.fact, script), missing=missing
             )
             body = self.fact(best.fact, base, script, asked=outcome.question)
             return Reply(f"{text}\n\n{body}", choices, ids, "refusal", script, score)
         if outcome.verdict is Verdict.OUT_OF_SCOPE:
-            named = "、".join(outcome.unknown)
-            text = self.say(
-                f"抱歉，我的资料里没有关于「{named}」的内容。我只掌握所收录的几篇报道中的广东及"
-                "粤港澳大湾区人工智能与机器人人才、活动、政策和数据。",
-                script,
-            )
+            named = "、".join(f"「{n}」" for n in outcome.unknown)
+            text = self.message("out_of_scope", script, named=named)
             return self._with_suggestions(text, choices, script, ids)
         if outcome.verdict is Verdict.TOO_LONG:
-            text = (
-                f"问题太长了（超过{MAX_QUESTION_CHARS}字）。"
-                "请用一两句话提问，例如：广东有多少所技工院校？"
-            )
-            return Reply(self.say(text, script), script=script)
+            return Reply(self.message("too_long", script, limit=MAX_QUESTION_CHARS), script=script)
         if outcome.verdict is Verdict.EMPTY:
-            text = self.say("请用文字提问，例如：双选会现场签约多少人？", script)
-            return Reply(text, script=script)
-        text = self.say("抱歉，我的资料里没有这个问题的答案，不想给你一个不可靠的回答。", script)
-        return self._with_suggestions(text, choices, script, ids)
+            return Reply(self.message("empty", script), script=script)
+        return self._with_suggestions(self.message("not_found", script), choices, script, ids)
 
     def overview(self, digest: Digest, base: FactBase, script: Script) -> Reply:
         """A digest in one message: a headline, one line per fact with its figures, and the
         sources; a button opens each fact in full."""
-        heading = f"📋 {digest.topic or '资料'}：{len(digest.facts)}条相关资料"
-        lines = [self._bold(in_script(heading, script))]
+        topic = digest.topic if script is Script.ENGLISH else in_script(digest.topic, script)
+        heading = message("overview_heading", script, topic=topic, count=len(digest.facts))
+        lines = [self._bold(heading)]
         for fact in digest.facts:
-            answer = _shorten(fact.answer, DIGEST_ANSWER_CHARS)
-            lines.append(
-                f"• {self._bold(in_script(fact.title, script))}：{self.say(answer, script)}"
-            )
+            answer = _shorten(self.answer(fact, script), DIGEST_ANSWER_CHARS)
+            lines.append(f"• {self._bold(self.title(fact, script))}：{self._esc(answer)}")
         articles = dict.fromkeys(s.article for f in digest.facts for s in f.sources)
         cited = "；".join(_cite(base.articles[a]) for a in articles)
-        lines.append(self._esc(to_script("📰 来源：" + cited, script)))
-        lines.append(self.say("点下面的按钮查看每条资料的原文。", script))
+        lines.append(self.message("source", script, cited=to_script(cited, script.chinese)))
+        lines.append(self.message("overview_hint", script))
         text = "\n".join(lines)
         while len(text) > TELEGRAM_LIMIT and len(lines) > 4:  # whole items out, never mid-line
             del lines[-3]
@@ -309,21 +322,11 @@ class Renderer:
 
     def not_covered(self, digest: Digest, script: Script) -> Reply:
         named = "、".join(f"「{n}」" for n in digest.unknown) or f"「{digest.topic}」"
-        text = self.say(
-            f"抱歉，我的资料里没有关于{named}的内容，没法给你做这个简报。我只掌握所收录的几篇"
-            "报道中的广东及粤港澳大湾区人工智能与机器人人才、活动、政策和数据。",
-            script,
-        )
-        return Reply(text + "\n" + self.say("可以发送 /help 看看我能回答哪些问题。", script),
-                     script=script)  # fmt: skip
+        text = self.message("not_covered", script, named=named)
+        return Reply(f"{text}\n{self.message('try_help', script)}", script=script)
 
     def no_referent(self, script: Script) -> Reply:
-        text = self.say(
-            "你指的是哪一个？我还不知道你说的「它」或「那个」是什么。请把问题说完整，"
-            "例如：产业联盟什么时候成立？",
-            script,
-        )
-        return Reply(text, script=script)
+        return Reply(self.message("no_referent", script), script=script)
 
     def answers(self, facts: Sequence[Fact], base: FactBase, script: Script, asked: str) -> str:
         """Several facts answering the parts of one question, each with its source."""
@@ -339,9 +342,8 @@ class Renderer:
         self, text: str, choices: tuple[Choice, ...], script: Script, ids: tuple[str, ...]
     ) -> Reply:
         if not choices:
-            hint = self.say("可以发送 /help 看看我能回答哪些问题。", script)
-            return Reply(f"{text}\n{hint}", script=script)
-        text = self._numbered(text + "\n" + self.say("你可能想了解：", script), choices)
+            return Reply(f"{text}\n{self.message('try_help', script)}", script=script)
+        text = self._numbered(f"{text}\n{self.message('maybe', script)}", choices)
         return Reply(text, choices, ids, "refusal", script)
 
     def _numbered(self, text: str, choices: Iterable[Choice]) -> str:
@@ -371,11 +373,28 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _when_text(fact: Fact) -> str | None:
+def _when_text(fact: Fact, *, english: bool = False) -> str | None:
     if fact.when is None:
         return None
     parts = [int(p) for p in fact.when.split("-")]
+    if english:
+        year, month, day = [*parts, 0, 0][:3]
+        named = dt.date(year, month or 1, 1).strftime("%B") if month else ""
+        return " ".join(str(p) for p in (day or "", named, year) if p)
     return "".join(f"{value}{unit}" for value, unit in zip(parts, "年月日", strict=False))
+
+
+def _date_is_quoted(fact: Fact) -> bool:
+    """A date is shown only when its quote states it: the year of 5月7日 is our inference."""
+    when = _when_text(fact)
+    return bool(when) and not any(unsupported(chinese_figures(when or ""), quoted_figures(fact)))
+
+
+def english_place(place: str) -> str | None:
+    """The English names of the places a Chinese place string names (广州市南沙区: Nansha,
+    Guangzhou), or None when none is known."""
+    names = [_PLACE_NAMES[p] for p in sorted(_PLACE_NAMES, key=place.find) if p in place]
+    return ", ".join(dict.fromkeys(reversed(names))) or None
 
 
 def _cite(article: Article) -> str:

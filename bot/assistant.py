@@ -143,9 +143,10 @@ class Assistant:
             return self._more(context, script, now)
         if kind is not None:
             if context is None or not context.topic:
-                alone = self._answer(text, script, now, None)
-                if alone[0].mode in ("answer", "overview") and kind is FollowUp.PRONOUN:
-                    return alone
+                if kind is FollowUp.DEICTIC:  # 这个双选会在哪: the noun may be enough
+                    alone = self._answer(text, script, now, None)
+                    if alone[0].mode in ANSWERING_MODES:
+                        return alone
                 pending = Context(at=now, pending=text)
                 return self.render.no_referent(script), pending
             return self._answer(resolve(text, context, kind), script, now, context)
@@ -193,8 +194,9 @@ class Assistant:
             related += [f for f in digest.facts if f.id not in shown]
         unique = list(dict.fromkeys(related))[:MAX_ITEMS]
         if not unique:
-            text = self.render.say("关于这个话题，我的资料里没有更多内容了。", script)
-            return Reply(text, script=script), context.touched(now)
+            return Reply(self.render.message("no_more", script), script=script), context.touched(
+                now
+            )
         reply = self.render.overview(Digest(context.topic, tuple(unique)), self.base, script)
         return reply, Context(now, context.topic, context.question, (*shown, *reply.fact_ids))
 
@@ -246,7 +248,7 @@ class Assistant:
         body = self.render.answers(facts, self.base, whole.script, text)
         if unanswered:
             missing = "、".join(f"「{p}」" for p in unanswered)
-            body += "\n\n" + self.render.say(f"关于{missing}，我的资料里没有答案。", whole.script)
+            body += "\n\n" + self.render.message("parts_unknown", whole.script, parts=missing)
         scores = [o.matches[0].score for o in outcomes if o.answered]
         return Reply(
             body, fact_ids=tuple(f.id for f in facts), mode="answer", script=whole.script,

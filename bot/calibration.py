@@ -3,8 +3,9 @@
 `python -m bot.calibration` (part of `make data`) reads the tuning sets, asks the matcher for
 its best in-scope fact and that fact's features, labels each row by whether the fact really
 answers (bot/evaluation.py's judge), and fits an L2-regularised logistic regression by Newton's
-method. The answer threshold minimises the expected cost on out-of-fold predictions: a
-confident wrong answer costs twice a needless refusal. Held-out sets are never read here.
+method. The answer threshold is chosen on out-of-fold predictions to raise the lower of the two
+rates the targets are on (answers right, refusals right); a confident wrong answer costs twice a
+needless refusal where they tie. Held-out sets are never read here.
 """
 
 from __future__ import annotations
@@ -48,19 +49,30 @@ class Row:
         return int(hashlib.sha256(self.case.question.encode()).hexdigest(), 16) % FOLDS
 
 
-def rows(matcher: Matcher, cases: Sequence[Case], judge: Judge) -> list[Row]:
+@dataclass
+class Unscored:
+    """Questions the model never decides: no in-scope candidate, so always refused."""
+
+    answerable: int = 0
+    refusable: int = 0
+
+
+def rows(
+    matcher: Matcher, cases: Sequence[Case], judge: Judge, unscored: Unscored | None = None
+) -> list[Row]:
     """One row per single-fact question with an in-scope candidate (dialogue follow-ups,
     overviews and multi-part questions are decided elsewhere)."""
     found = []
+    unscored = unscored if unscored is not None else Unscored()
     for case in cases:
         if case.turn > 0 or case.kind == "overview" or len(case.parts) > 1:
             continue
         q = matcher.read(case.question)
-        if not q.content:
-            continue
-        ranked = matcher.candidates(q)
+        ranked = matcher.candidates(q) if q.content else []
         in_scope = [c for c in ranked if not c.unknown]
         if not in_scope:
+            unscored.answerable += case.kind == "answer"
+            unscored.refusable += case.kind == "refusal"
             continue
         top = in_scope[0]
         features = decision.vector(matcher.features(q, ranked, ranked.index(top)))
@@ -115,32 +127,37 @@ def fit(data: Sequence[Row], *, l2: float = L2, iterations: int = 25) -> list[fl
     return weights
 
 
-def _cost(predictions: Sequence[tuple[Row, float]], threshold: float) -> float:
-    cost = 0.0
-    for row, p in predictions:
-        if p >= threshold:
-            cost += 0.0 if row.correct else WRONG_ANSWER_COST
-        elif row.case.kind == "answer":
-            cost += REFUSAL_COST
-    return cost
-
-
-def choose_threshold(predictions: Sequence[tuple[Row, float]]) -> float:
-    grid = [t / 100 for t in range(5, 96)]
-    return min(grid, key=lambda t: (_cost(predictions, t), abs(t - 0.5)))
-
-
-def rates(predictions: Sequence[tuple[Row, float]], threshold: float) -> dict[str, float]:
+def rates(
+    predictions: Sequence[tuple[Row, float]], threshold: float, unscored: Unscored
+) -> dict[str, float]:
+    """Answer accuracy and refusal rate over every question, the unscored ones included
+    (the targets are on these end-to-end rates, not on the model's rows)."""
     answerable = [(r, p) for r, p in predictions if r.case.kind == "answer"]
     refusable = [(r, p) for r, p in predictions if r.case.kind == "refusal"]
     right = sum(p >= threshold and r.correct for r, p in answerable)
-    refused = sum(p < threshold for _, p in refusable)
+    refused = sum(p < threshold for _, p in refusable) + unscored.refusable
+    answerable_total = len(answerable) + unscored.answerable
+    refusable_total = len(refusable) + unscored.refusable
     return {
-        "answer_accuracy": round(right / len(answerable), 4) if answerable else 1.0,
-        "refusal_rate": round(refused / len(refusable), 4) if refusable else 1.0,
-        "answerable": len(answerable),
-        "refusable": len(refusable),
+        "answer_accuracy": round(right / answerable_total, 4) if answerable_total else 1.0,
+        "refusal_rate": round(refused / refusable_total, 4) if refusable_total else 1.0,
+        "answerable": answerable_total,
+        "refusable": refusable_total,
     }
+
+
+def choose_threshold(predictions: Sequence[tuple[Row, float]], unscored: Unscored) -> float:
+    """The threshold that serves both targets best: the highest lower one of the answer and
+    refusal rates, a wrong answer weighing WRONG_ANSWER_COST times a needless refusal in ties."""
+
+    def score(threshold: float) -> tuple[float, float]:
+        measured = rates(predictions, threshold, unscored)
+        low = min(measured["answer_accuracy"], measured["refusal_rate"])
+        wrong = sum(p >= threshold and not r.correct for r, p in predictions)
+        refused = sum(p < threshold and r.case.kind == "answer" for r, p in predictions)
+        return low, -(WRONG_ANSWER_COST * wrong + REFUSAL_COST * refused)
+
+    return max((t / 100 for t in range(5, 96)), key=score)
 
 
 def cross_validate(data: Sequence[Row]) -> list[tuple[Row, float]]:
@@ -161,15 +178,16 @@ def _probability(weights: Sequence[float], row: Row) -> float:
 def calibrate(base: FactBase, sets: Sequence[Path]) -> decision.Model:
     matcher = Matcher(base, model=decision.default())
     judge = Judge(base)
-    data = [row for path in sets for row in rows(matcher, load(path), judge)]
+    unscored = Unscored()
+    data = [row for path in sets for row in rows(matcher, load(path), judge, unscored)]
     predictions = cross_validate(data)
-    threshold = choose_threshold(predictions)
+    threshold = choose_threshold(predictions, unscored)
     weights = fit(data)
     summary = {
         "sets": [p.name for p in sets],
         "rows": len(data),
         "positives": sum(r.correct for r in data),
-        "cross_validated": rates(predictions, threshold),
+        "cross_validated": rates(predictions, threshold, unscored),
         "wrong_answer_cost": WRONG_ANSWER_COST,
         "note": "rates over rows with an in-scope candidate; `pytest -s tests/test_evaluation.py`"
         " gives the bot's end-to-end figures",

@@ -21,6 +21,8 @@ from bot.text import normalise
 _DATA: Final = data("dialogue.yaml")
 EXPIRES_AFTER: Final = float(_DATA["expires_after_minutes"]) * 60
 _PRONOUN: Final = alternation(_DATA["pronouns"])
+_DETERMINER: Final = alternation(_DATA["determiners"])
+_REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
 _MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
 _CLARIFICATION: Final = re.compile(_DATA["clarification"])
@@ -34,6 +36,7 @@ _QUESTION_WORD: Final = re.compile(
 
 class FollowUp(enum.StrEnum):
     PRONOUN = "pronoun"  # 它什么时候成立的: the referent replaces the pronoun
+    DEICTIC = "deictic"  # 这个联盟有多少成员: the referent, or the noun alone when there is none
     ELLIPSIS = "ellipsis"  # 那澳门呢: the last question, about something else
     MORE = "more"  # 还有别的吗: more on the same topic
     CLARIFICATION = "clarification"  # 我是说那个联盟: the referent a follow-up was waiting for
@@ -92,6 +95,8 @@ def follow_up(text: str) -> FollowUp | None:
         return FollowUp.CLARIFICATION
     if _PRONOUN.search(canonical) or _ENGLISH_PRONOUN.search(canonical):
         return FollowUp.PRONOUN
+    if _DETERMINER.search(canonical):
+        return FollowUp.DEICTIC
     elliptic = _ELLIPSIS.match(canonical)
     if elliptic and _ELLIPSIS_MARKER.search(canonical) and not asks_something(elliptic["topic"]):
         return FollowUp.ELLIPSIS
@@ -104,20 +109,20 @@ def referent(text: str) -> str:
     for pattern in (_CLARIFICATION, _ELLIPSIS):
         found = pattern.match(canonical)
         if found:
-            return _PRONOUN.sub("", found["topic"]).strip(" ,，?？。")
+            return _REFERRING.sub("", found["topic"]).strip(" ,，?？。")
     return canonical
 
 
 def without_pronouns(text: str) -> str:
     canonical = normalise(text)
-    return _ENGLISH_PRONOUN.sub(" ", _PRONOUN.sub("", canonical)).strip()
+    return _ENGLISH_PRONOUN.sub(" ", _REFERRING.sub("", canonical)).strip()
 
 
 def resolve(text: str, context: Context, kind: FollowUp) -> str:
     """The question a follow-up stands for, in the words of the conversation so far."""
     if kind is FollowUp.CLARIFICATION:
         return f"{referent(text)} {without_pronouns(context.pending)}"
-    if kind is FollowUp.PRONOUN:
+    if kind in (FollowUp.PRONOUN, FollowUp.DEICTIC):
         return f"{context.topic} {without_pronouns(text)}"
     if kind is FollowUp.ELLIPSIS:
         named = referent(text)

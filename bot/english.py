@@ -8,12 +8,20 @@ folded against the vocabulary itself (organised -> organise only if the glossary
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from rapidfuzz import fuzz, process
+
+from bot.lexicon import FUNCTION_WORDS
+
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z0-9'-]*")
 _HAS_LATIN: Final = re.compile(r"[a-z]{2}")
+_SPELLING_MIN: Final = 5  # shorter words are too easily another word one letter away
+_SPELLING_SCORE: Final = 85.0
+_COMMON_ENGLISH: Final = frozenset(w for w in FUNCTION_WORDS if w.isascii())
 _IRREGULAR: Final = {
     "held": "hold", "took": "take", "taken": "take", "came": "come", "made": "make",
     "built": "build", "began": "begin", "begun": "begin", "set": "set", "led": "lead",
@@ -50,12 +58,14 @@ def fold(word: str, vocabulary: Mapping[str, str] | frozenset[str]) -> str:
 
 
 class EnglishReader:
-    """Replaces English words and phrases by the Chinese terms the facts use."""
+    """Replaces English words and phrases by the Chinese terms the facts use; a misspelt word
+    (techincal, aliance, guangdon) is read as the known word it is one or two letters from."""
 
-    def __init__(self, vocabulary: Mapping[str, str]) -> None:
+    def __init__(self, vocabulary: Mapping[str, str], known: Iterable[str] = ()) -> None:
         self._vocabulary = dict(vocabulary)
         single = {w for w in self._vocabulary if " " not in w}
         self._words = frozenset(single) | frozenset(w for p in self._vocabulary for w in p.split())
+        self._known = sorted(self._words | {w for w in known if len(w) >= _SPELLING_MIN})
         phrases = sorted(self._vocabulary, key=lambda p: (-len(p.split()), -len(p)))
         self._phrase = re.compile(
             r"(?<![a-z0-9])(" + "|".join(map(re.escape, phrases)) + r")(?![a-z0-9])"
@@ -64,7 +74,17 @@ class EnglishReader:
         )
 
     def fold_words(self, text: str) -> str:
-        return _LATIN_WORD.sub(lambda m: fold(m.group(), self._words), text)
+        return _LATIN_WORD.sub(lambda m: self._read(m.group()), text)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one reader per fact base, kept for its life
+    def _read(self, word: str) -> str:
+        folded = fold(word, self._words)
+        if folded in self._words or len(word) < _SPELLING_MIN or word in _COMMON_ENGLISH:
+            return folded
+        found = process.extractOne(
+            word, self._known, scorer=fuzz.ratio, score_cutoff=_SPELLING_SCORE
+        )
+        return fold(found[0], self._words) if found else folded
 
     def to_chinese(self, text: str) -> str:
         """Lower-case text with its known English words and phrases in Chinese."""
@@ -72,10 +92,3 @@ class EnglishReader:
             return text
         folded = self.fold_words(text)
         return self._phrase.sub(lambda m: self._vocabulary[m.group()], folded)
-
-
-def is_english(text: str) -> bool:
-    """Mostly Latin letters and no Chinese: a question to answer in English."""
-    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
-    han = sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-    return han == 0 and letters >= 2

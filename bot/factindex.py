@@ -73,6 +73,8 @@ _PHRASE_SCAN_FACTS: Final = 4000  # above this, phrases are only looked for in c
 _CANDIDATE_FACTS: Final = 64
 _SEPARATOR: Final = "\n"
 _KEEP_INDEXED: Final = 20_000  # facts whose details are kept computed
+_SPELLING_FACTS: Final = 5_000  # facts whose English words a misspelling is checked against
+_ENGLISH_WORD: Final = re.compile(r"[a-z][a-z-]{3,}")
 
 _DATE = re.compile(r"\d+月\d+日|\d{4}年|\d+月")
 _VENUE = re.compile(r"在.{1,24}(?:举办|举行|成立|召开|亮相|出席)")
@@ -178,7 +180,13 @@ class FactIndex:
     def __init__(self, base: FactBase, *, segmenter: Segmenter | None = None) -> None:
         self.base = base
         glossary_english = {alias: e.term for e in base.glossary for alias in e.en}
-        self.english = EnglishReader({**ENGLISH_WORDS, **glossary_english})
+        self.english = EnglishReader(
+            {**ENGLISH_WORDS, **glossary_english},
+            known=_ENGLISH_WORD.findall(
+                " ".join(f"{f.title_en or ''} {f.answer_en or ''} {' '.join(f.questions)}"
+                         for f in base.facts[:_SPELLING_FACTS]).casefold()
+            ),
+        )  # fmt: skip
         self.synonyms = synonyms(
             [*([w, *others] for w, others in SYNONYMS.items()),
              *([normalise(e.term), *map(normalise, e.zh)] for e in base.glossary if e.zh)]

@@ -75,6 +75,11 @@ class Figure:
         )
 
     @property
+    def dated(self) -> bool:
+        """A year, month or day: part of a date, not a figure to show on its own."""
+        return bool(self.families & {"year", "month", "day"})
+
+    @property
     def counted(self) -> bool:
         """Written in digits with a measure word: the kind of figure worth showing on its own."""
         return bool(self.families) and any(ch.isdigit() for ch in self.text)

@@ -39,8 +39,14 @@ def data(name: str) -> Any:
 
 
 def alternation(phrases: Iterable[str]) -> re.Pattern[str]:
-    """One regular expression matching any of the phrases, longest first."""
-    return re.compile("|".join(sorted(map(re.escape, phrases), key=len, reverse=True)))
+    """One regular expression matching any of the phrases, longest first; a Latin phrase only
+    as whole words (may is not the may of mayor)."""
+
+    def one(phrase: str) -> str:
+        escaped = re.escape(phrase)
+        return rf"(?<![a-z]){escaped}(?![a-z])" if phrase[:1].isascii() else escaped
+
+    return re.compile("|".join(one(p) for p in sorted(phrases, key=len, reverse=True)))
 
 
 FUNCTION_WORDS: Final = words("function_words.txt")

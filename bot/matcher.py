@@ -42,6 +42,7 @@ from bot.factindex import (
     FactIndex,
     IndexedFact,
     ordinals,
+    span_mask,
 )
 from bot.lexicon import (
     BREAKDOWN,
@@ -76,7 +77,7 @@ KIND_BONUS: Final = 0.3
 SOFT_MISMATCH: Final = 0.75
 UNIT_BONUS: Final = 0.2
 RELEVANCE_SHARE: Final = 0.3  # relevance saturates at this share of ln(1 + facts)
-RIVAL_RANK: Final = 0.9  # a runner-up this close, answering something else, is a real choice
+RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is a real choice
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
@@ -228,6 +229,8 @@ class Matcher:
         if idf is None:
             idf = self.index.max_idf * min(1.0, len(word) / 2)
         tag = self.index.segmenter.tag(word)
+        if tag is None and word.isascii() and word.isalpha():
+            tag = "v"  # an English word the facts do not use: mostly the reader's own phrasing
         noun = focus or tag is None or tag.startswith(NOUN_TAGS)
         if noun:
             found, missing = POS_WEIGHT["noun"]
@@ -243,13 +246,22 @@ class Matcher:
         """The shortlisted facts, best first by rank."""
         evidence = self.index.gather(q.text, q.words, q.content, q.asked, keep=keep)
         named = entities_in(q.text)
+        explained = 0
+        for evidence_of in evidence.values():
+            explained |= evidence_of.mask
+        # a name no fact explains at all, not a slip for a known name (双旋 of 双旋会)
+        names = {
+            w
+            for w, start, end in q.content
+            if w in q.names and not explained & span_mask(start, end)
+        }
         found = []
         for index, evidence_of in evidence.items():
             indexed = self.index.fact(index)
             unknown = frozenset(n for n in named if n not in indexed.about)
             unknown |= self._unknown_details(q, indexed)
             coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
-            unknown |= {w for w in unexplained if w in q.names}
+            unknown |= {w for w in unexplained if w in names}
             bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
             bonus *= 1 + KIND_BONUS * bool(q.asked & indexed.best_for)
             if q.asked - REQUIRED_KINDS - {"list"} - indexed.carries:
@@ -424,13 +436,13 @@ class Matcher:
     def _rival(
         self, q: Question, ranked: list[Candidate], in_scope: list[Candidate]
     ) -> tuple[Candidate, float] | None:
-        """A runner-up that answers something else and fits as well (签了哪些合作协议: with
+        """A runner-up that fits as well and is as surely an answer (签了哪些合作协议: with
         companies, or with research institutes): then the reader chooses. A runner-up clearly
-        behind, or about the same thing, is not one: the better-fitting fact wins."""
+        behind is not one: the better-fitting fact wins (广东技能人才有多少: the total)."""
         if len(in_scope) < 2:
             return None
         top, second = in_scope[0], in_scope[1]
-        if second.index in top.indexed.family or second.rank < RIVAL_RANK * top.rank:
+        if second.rank < RIVAL_RANK * top.rank:
             return None
         p = self._probability(q, ranked, second)
         return (second, p) if p >= self.model.threshold else None

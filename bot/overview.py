@@ -73,13 +73,18 @@ class Overviews:
         self.matcher = matcher
         self.base = matcher.base
 
-    def topic(self, text: str) -> str:
-        canonical = unwrapped(self.matcher.index.canonical(text))
-        stripped = _FRAMING.sub(" ", _WEAK.sub(" ", _STRONG.sub(" ", canonical)))
+    @staticmethod
+    def _strip(text: str) -> str:
+        stripped = _FRAMING.sub(" ", _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text))))
         return re.sub(r"[\s,，。?？!！:：、]+", " ", stripped).strip()
+
+    def topic(self, text: str) -> str:
+        """The topic in the matcher's words (English read into Chinese)."""
+        return self._strip(self.matcher.index.canonical(text))
 
     def digest(self, text: str) -> Digest:
         topic = self.topic(text)
+        shown = self._strip(normalise(text))  # the reader's own words, for the headline
         kinds = {kind for kind, words in KIND_WORDS.items() if any(w in topic for w in words)}
         months = {_MONTHS[m] for m in _MONTH.findall(topic)}
         named = entities_in(topic)
@@ -104,8 +109,8 @@ class Overviews:
         unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in chosen)))
         broad = bool(kinds or months or places)
         if unknown or not chosen:
-            return Digest(topic, (), unknown or tuple(sorted(named)), broad)
-        return Digest(topic, tuple(chosen[:MAX_ITEMS]), broad=broad)
+            return Digest(shown, (), unknown or tuple(sorted(named)), broad)
+        return Digest(shown, tuple(chosen[:MAX_ITEMS]), broad=broad)
 
     def _about(self, fact: Fact) -> str:
         index = self.matcher.index

@@ -123,8 +123,18 @@ def _char_kind(ch: str) -> int:
     return 0
 
 
+def is_english(text: str) -> bool:
+    """Latin letters and no Chinese at all: a question to answer in English (mixed ones such
+    as 粤匠大模型是哪两家单位 jointly developed 的 are answered in Chinese)."""
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return letters >= 2 and not _HAS_CJK.search(text)
+
+
 def detect_script(text: str) -> Script:
-    """The script to answer in: traditional only when the writer clearly used it."""
+    """The script to answer in: English for English, traditional only when the writer
+    clearly used it, else simplified."""
+    if is_english(text):
+        return Script.ENGLISH
     balance = sum(_char_kind(ch) for ch in text)
     if balance > 0 or (balance == 0 and _CANTONESE.search(text)):
         return Script.TRADITIONAL

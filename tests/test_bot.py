@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -313,7 +314,7 @@ async def test_help_about_and_traditional_command_menu(api: FakeBotAPI, tmp_path
         assert "scope" not in default_menu.params
         assert "浏览活动" in str(default_menu.params["commands"])
         help_text = await ask(api, "/start", language_code="zh-hant")
-        assert "72條資料" in help_text
+        assert re.search(r"\d+條資料", help_text)
         chat_menu = await api.wait_for("setMyCommands", lambda c: "scope" in c.params)
         assert chat_menu.params["scope"] == {"type": "chat", "chat_id": USER}
         assert "瀏覽活動" in str(chat_menu.params["commands"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 from collections.abc import AsyncIterator
@@ -64,5 +65,5 @@ async def test_with_a_token_it_polls_and_answers(api: FakeBotAPI, tmp_path: Path
         rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
         log.append(rest.decode())
     output = "".join(log) + line
-    assert "baybrief serving 72 facts as @baybrief_test_bot, polling for updates" in output
+    assert re.search(r"baybrief serving \d+ facts as @baybrief_test_bot, polling", output)
     assert api.token not in output

@@ -64,7 +64,7 @@ def test_chinese_numerals_in_number_context(raw: str, digits: str) -> None:
         ("广东有多少所技工院校？", Script.SIMPLIFIED),
         ("廣東有幾多間技工院校？", Script.TRADITIONAL),
         ("喺度有冇人？", Script.TRADITIONAL),  # Cantonese without distinctly traditional characters
-        ("How many schools?", Script.SIMPLIFIED),
+        ("How many schools?", Script.ENGLISH),
         ("", Script.SIMPLIFIED),
     ],
 )
