@@ -156,10 +156,18 @@ class Judge:
             return self.same_statement(reply.fact_ids[0], case.accept)
         return all(any(self.holds(f, part) for f in reply.fact_ids) for part in case.parts)
 
-    @staticmethod
-    def key_share(case: Case, reply: Answered) -> float:
+    def key_share(self, case: Case, reply: Answered) -> float:
+        """The share of key items the digest carries: in its text, or (in an English digest,
+        whose figures read 345 employers, not 345家) stated by a fact it shows."""
         text = canon(reply.text)
-        return sum(canon(item) in text for item in case.key_items) / len(case.key_items)
+        quoted = [q for f in reply.fact_ids for q in self._quotes.get(f, ())]
+        english = reply.language == "en"
+
+        def carried(item: str) -> bool:
+            key = canon(item)
+            return key in text or (english and any(key in q for q in quoted))
+
+        return sum(map(carried, case.key_items)) / len(case.key_items)
 
 
 @dataclass

@@ -77,6 +77,7 @@ KIND_BONUS: Final = 0.3
 SOFT_MISMATCH: Final = 0.75
 UNIT_BONUS: Final = 0.2
 RELEVANCE_SHARE: Final = 0.3  # relevance saturates at this share of ln(1 + facts)
+RIVAL_PROBABILITY: Final = 0.05  # ...and about as surely an answer
 RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is a real choice
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
@@ -444,8 +445,8 @@ class Matcher:
         top, second = in_scope[0], in_scope[1]
         if second.rank < RIVAL_RANK * top.rank:
             return None
-        p = self._probability(q, ranked, second)
-        return (second, p) if p >= self.model.threshold else None
+        p_top, p = self._probability(q, ranked, top), self._probability(q, ranked, second)
+        return (second, p) if p >= self.model.threshold and p >= p_top - RIVAL_PROBABILITY else None
 
     def _probability(self, q: Question, ranked: list[Candidate], candidate: Candidate) -> float:
         return self.model.probability(self.features(q, ranked, ranked.index(candidate)))

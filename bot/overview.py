@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.factbase import Fact, Kind
-from bot.factindex import KEYWORDS, TITLE
+from bot.factindex import KEYWORDS, PLACE, TITLE
+from bot.figures import chinese_figures
 from bot.lexicon import (
     FUNCTION_WORDS,
     HOME_GROUND,
-    KIND_WORDS,
     PLACES,
     alternation,
     data,
@@ -32,11 +32,15 @@ from bot.text import normalise
 _DATA: Final = data("overview.yaml")
 _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
-_FRAMING: Final = alternation(_DATA["framing"])
+_FRAMING_WORDS: Final = frozenset(_DATA["framing"])
+_KINDS: Final[dict[Kind, frozenset[str]]] = {
+    kind: frozenset(words) for kind, words in _DATA["kinds"].items()
+}
 _MONTHS: Final = {
     alias: int(month) for month, aliases in _DATA["months"].items() for alias in aliases
 }
 _MONTH: Final = alternation(_MONTHS)
+_RELATIVE: Final = alternation(_DATA["relative_times"])
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
 _KIND_ORDER: Final[dict[Kind, int]] = {
@@ -44,6 +48,11 @@ _KIND_ORDER: Final[dict[Kind, int]] = {
 }  # fmt: skip
 # Words too general to be a subject (every fact is about AI in Guangdong).
 _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "广东省", "数据", "资料"}
+
+
+def _figures_first(fact: Fact) -> tuple[bool, str]:
+    """Facts stating figures before the others: a digest's readers look for numbers."""
+    return not any(f.counted for f in chinese_figures(fact.answer)), fact.id
 
 
 class Wish(enum.StrEnum):
@@ -73,48 +82,81 @@ class Overviews:
         self.matcher = matcher
         self.base = matcher.base
 
-    @staticmethod
-    def _strip(text: str) -> str:
-        stripped = _FRAMING.sub(" ", _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text))))
-        return re.sub(r"[\s,，。?？!！:：、]+", " ", stripped).strip()
+    def _words(self, text: str) -> list[str]:
+        """The topic's words: markers and framing words out, whole words only (the 会 of
+        双选会 is no kind word, the 上 of 上海 no framing)."""
+        stripped = _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text)))
+        return [
+            w
+            for w, _, _ in self.matcher.index.segmenter.words(stripped)
+            if w not in _FRAMING_WORDS and w not in FUNCTION_WORDS
+        ]
 
     def topic(self, text: str) -> str:
         """The topic in the matcher's words (English read into Chinese)."""
-        return self._strip(self.matcher.index.canonical(text))
+        return " ".join(self._words(self.matcher.index.canonical(text)))
 
     def digest(self, text: str) -> Digest:
-        topic = self.topic(text)
-        shown = self._strip(normalise(text))  # the reader's own words, for the headline
-        kinds = {kind for kind, words in KIND_WORDS.items() if any(w in topic for w in words)}
-        months = {_MONTHS[m] for m in _MONTH.findall(topic)}
-        named = entities_in(topic)
+        canonical = self.matcher.index.canonical(text)
+        words = self._words(canonical)
+        shown = " ".join(self._words(normalise(text))) or normalise(text)  # the reader's words
+        kinds = {kind for kind, kind_words in _KINDS.items() if kind_words & set(words)}
+        months = {_MONTHS[m] for m in _MONTH.findall(canonical)}
+        named = entities_in(" ".join(words))
         places = named & PLACES
-        subject = _MONTH.sub(" ", topic)
-        for words in KIND_WORDS.values():
-            for word in sorted(words, key=len, reverse=True):
-                if len(word) > 1:
-                    subject = subject.replace(word, " ")
-        for place in places:
-            subject = subject.replace(place, " ")
+        relative = sorted(set(_RELATIVE.findall(canonical)))
+        subject = [
+            w for w in words
+            if not _MONTH.fullmatch(w) and not w.isdigit() and w != "月" and w not in places
+            and not any(w in k for k in _KINDS.values()) and w not in _GENERAL
+        ]  # fmt: skip
+        broad = bool(kinds or months or places)
         if months:
             kinds.discard("event")  # 六月有什么活动: whatever happened in June, founding included
-        pool = [
-            f
-            for f in self.base.facts
-            if (not kinds or f.kind in kinds or (f.kind == "initiative" and "policy" in kinds))
-            and (not months or self._in_month(f, months))
-        ]
-        pool = [f for f in pool if all(p in self._about(f) for p in places)]
-        chosen = self._by_subject(subject, pool)
-        unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in chosen)))
-        broad = bool(kinds or months or places)
-        if unknown or not chosen:
+        if relative:  # 去年, last year: a time the sources cannot be placed in
+            return Digest(shown, (), tuple(relative), broad)
+        ranked = self._by_subject(subject)
+        if ranked is None:  # no subject: a kind, a place or a month alone
+            only_kind = not (months or places)
+            ranked = [f for f in self.base.facts if not only_kind or self._of_kind(f, kinds)]
+            ranked.sort(key=self._importance)
+        if kinds:  # the kind asked for first, the exact kind before its neighbours
+            ranked.sort(key=lambda f: (f.kind not in kinds, not self._of_kind(f, kinds)))
+        if months:
+            ranked = self._with_families([f for f in ranked if self._in_month(f, months)], ranked)
+        for place in places:
+            ranked = self._with_families([f for f in ranked if self._is_about(f, place)], ranked)
+        unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
+        if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
+            ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them
+        if unknown or not ranked:
             return Digest(shown, (), unknown or tuple(sorted(named)), broad)
-        return Digest(shown, tuple(chosen[:MAX_ITEMS]), broad=broad)
+        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
+
+    @staticmethod
+    def _of_kind(fact: Fact, kinds: set[Kind]) -> bool:
+        return fact.kind in kinds or (fact.kind == "initiative" and "policy" in kinds)
 
     def _about(self, fact: Fact) -> str:
         index = self.matcher.index
         return index.fact(index.position(fact.id)).about
+
+    def _is_about(self, fact: Fact, place: str) -> bool:
+        """Whether the fact is about the place (its place, title or keywords name it), not
+        merely mentions it (schools from 北京 signing an initiative in 南沙)."""
+        index = self.matcher.index
+        fields = index.fact(index.position(fact.id)).fields
+        named = (entities_in(t) for name in (PLACE, TITLE, KEYWORDS) for t in fields.get(name, ()))
+        return any(place in found for found in named)  # 北京大学 is no fact about 北京
+
+    def _with_families(self, heads: list[Fact], pool: list[Fact]) -> list[Fact]:
+        """The heads and the facts of the pool related to them, in the pool's order (the fund
+        launched at the alliance's founding ceremony happened in June too)."""
+        index = self.matcher.index
+        wanted = {f.id for f in heads}
+        for head in heads:
+            wanted |= {self.base.facts[i].id for i in index.fact(index.position(head.id)).family}
+        return [f for f in pool if f.id in wanted]
 
     @staticmethod
     def _in_month(fact: Fact, months: set[int]) -> bool:
@@ -123,36 +165,23 @@ class Overviews:
         quoted = normalise(" ".join([fact.answer, *(q.quote for q in fact.sources)]))
         return any(re.search(rf"(?<!\d){m}月", quoted) for m in months)
 
-    def _by_subject(self, subject: str, pool: list[Fact]) -> list[Fact]:
-        """The pool's facts about the subject, most about it first; all of them, by kind and
-        date, when the topic is only a kind, a place or a month."""
-        words = [w for w in subject.split() if w and w not in FUNCTION_WORDS]
-        if not words or all(w in _GENERAL for w in words):
-            return sorted(pool, key=self._importance)
-        allowed = {f.id for f in pool}
-        q = self.matcher.read(" ".join(words))
-        if not q.content:
-            return sorted(pool, key=self._importance)
-        ranked = self.matcher.candidates(q, keep=4 * MAX_ITEMS)
+    def _by_subject(self, subject: list[str]) -> list[Fact] | None:
+        """The facts about the subject, the one most about it first, then the facts related
+        to it, then the others that name it; None when there is no subject to look for."""
+        q = self.matcher.read(" ".join(subject)) if subject else None
+        if q is None or not q.content:
+            return None
         fitting = [
-            c for c in ranked
-            if c.indexed.fact.id in allowed and not c.unknown
-            and c.coverage >= MIN_SUBJECT_COVERAGE
+            c for c in self.matcher.candidates(q, keep=4 * MAX_ITEMS)
+            if not c.unknown and c.coverage >= MIN_SUBJECT_COVERAGE
         ]  # fmt: skip
         if not fitting:
             return []
         head = fitting[0]
-        family = [self.base.facts[i] for i in sorted(head.indexed.family)]
-        named = [
-            c.indexed.fact
-            for c in fitting
-            if c is not head and (KEYWORDS in c.evidence.by_field or TITLE in c.evidence.by_field)
-        ]
-        first = head.indexed.fact
-        others = {f.id: f for f in [*family, *named] if f.id in allowed and f is not first}
-        in_family = {f.id for f in family}
-        rest = sorted(others.values(), key=lambda f: (f.id not in in_family, self._importance(f)))
-        return [first, *rest]
+        family = {i for i in head.indexed.family if i != head.index}
+        related = sorted((self.base.facts[i] for i in family), key=_figures_first)
+        named = [c.indexed.fact for c in fitting[1:]]
+        return list(dict.fromkeys([head.indexed.fact, *named[:2], *related, *named[2:]]))
 
     @staticmethod
     def _importance(fact: Fact) -> tuple[int, str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers import Renderer
+from bot.assistant import Assistant
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 
@@ -50,3 +52,8 @@ def write_facts(tmp_path: Path) -> WriteFacts:
 @pytest.fixture(scope="session")
 def matcher(factbase: FactBase) -> Matcher:
     return Matcher(factbase)
+
+
+@pytest.fixture(scope="session")
+def assistant(factbase: FactBase, matcher: Matcher) -> Assistant:
+    return Assistant(factbase, matcher, Renderer(html_output=False))

@@ -1,0 +1,172 @@
+"""Conversations: follow-ups resolve against the chat's last answer, never a guessed referent;
+overviews of a topic; small talk. Driven through the assistant, and through ask --json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answers import TELEGRAM_LIMIT
+from bot.assistant import Assistant
+from bot.dialogue import EXPIRES_AFTER, Context, FollowUp, follow_up
+from tests.test_cli import run
+
+Turn = tuple[str, str, str | None]  # question, expected mode, a figure the reply must show
+
+
+def talk(assistant: Assistant, turns: list[str], *, gap: float = 60.0) -> list[str]:
+    """The replies' texts; each reply's mode is checked by the caller through `modes`."""
+    context: Context | None = None
+    texts = []
+    for n, text in enumerate(turns):
+        reply, context = assistant.converse(text, context, now=1000.0 + n * gap)
+        texts.append(f"{reply.mode}|{','.join(reply.fact_ids)}|{reply.text}")
+    return texts
+
+
+def test_a_pronoun_takes_the_referent_of_the_last_answer(assistant: Assistant) -> None:
+    first, second = talk(
+        assistant, ["粤港澳大湾区应用场景创新中心是做什么的？", "它什么时候成立的？"]
+    )
+    assert first.startswith("answer|gba-scenario-innovation-center")
+    assert second.startswith("answer|gba-scenario-innovation-center")
+    assert "7月" in second
+    assert "2025年6月6日" not in second.split("原文")[0]  # not the alliance's founding date
+
+
+@pytest.mark.parametrize(
+    ("turns", "figure"),
+    [
+        (["广东省智能产业基金目标规模多大？", "首期呢？"], "20亿元"),
+        (["广东省人工智能与机器人产业联盟什么时候成立的？", "它有多少成员？"], "331"),
+        (["澳门培正中学培养了多少位会AI的老师？", "它从哪年开始搞AI教育的？"], "2019"),
+    ],
+)
+def test_ellipsis_and_pronouns_inherit_the_topic(
+    assistant: Assistant, turns: list[str], figure: str
+) -> None:
+    last = talk(assistant, turns)[-1]
+    assert last.startswith("answer|")
+    assert figure in last
+
+
+def test_another_place_is_asked_about_that_place(assistant: Assistant) -> None:
+    _, shenzhen = talk(assistant, ["广州有多少所学校开了人工智能通识课？", "那深圳呢？"])
+    assert shenzhen.startswith("refusal|")
+    assert "深圳" in shenzhen
+
+
+def test_a_follow_up_with_nothing_before_it_asks_what_is_meant(assistant: Assistant) -> None:
+    question, clarified = talk(
+        assistant, ["它什么时候成立的？", "我是说那个人工智能与机器人产业联盟"]
+    )
+    assert question.startswith("refusal||")
+    assert "指的是哪一个" in question
+    assert clarified.startswith("answer|gd-ai-robotics-alliance")
+    assert "2025年6月6日" in clarified
+
+
+@pytest.mark.parametrize("opening", ["那澳门呢？", "首期呢？", "when was it founded?", "它在哪？"])
+def test_no_referent_is_ever_guessed(assistant: Assistant, opening: str) -> None:
+    (reply,) = talk(assistant, [opening])
+    assert reply.startswith("refusal||")
+
+
+def test_a_new_complete_question_starts_afresh(assistant: Assistant) -> None:
+    _, fresh = talk(assistant, ["广东省智能产业基金目标规模多大？", "双选会现场签约多少人？"])
+    assert fresh.startswith("answer|job-fair-signed")
+
+
+def test_context_expires_after_silence(assistant: Assistant) -> None:
+    _, later = talk(
+        assistant, ["广东省智能产业基金目标规模多大？", "首期呢？"], gap=EXPIRES_AFTER + 1
+    )
+    assert later.startswith("refusal||")
+
+
+def test_more_on_the_same_topic(assistant: Assistant) -> None:
+    first, more = talk(assistant, ["双选会现场签约多少人？", "还有别的吗？"])
+    shown = set(first.split("|")[1].split(","))
+    assert more.startswith("overview|")
+    assert not shown & set(more.split("|")[1].split(","))
+
+
+def test_context_is_plain_data_that_survives_a_restart() -> None:
+    context = Context(
+        at=12.5, topic="产业联盟", question="产业联盟什么时候成立", fact_ids=("a", "b")
+    )
+    assert Context.from_json(context.to_json()) == context
+    assert Context.from_json("{not json") is None
+    assert Context.from_json('{"topic": "x"}') is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("它什么时候成立的？", FollowUp.PRONOUN),
+        ("这个联盟有多少成员？", FollowUp.DEICTIC),
+        ("那澳门呢？", FollowUp.ELLIPSIS),
+        ("and Macau?", FollowUp.ELLIPSIS),
+        ("还有别的吗", FollowUp.MORE),
+        ("我是说那个联盟", FollowUp.CLARIFICATION),
+        ("双选会在哪里呢？", None),
+        ("How many technical schools are there in Guangdong?", None),
+    ],
+)
+def test_follow_up_kinds(text: str, kind: FollowUp | None) -> None:
+    assert follow_up(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("给我讲讲双选会", ["345", "293"]),
+        ("说说产业联盟", ["331", "23"]),
+        ("六月有什么活动？", ["2025年6月6日"]),
+        ("Tell me about the Guangdong AI and robotics alliance", ["331"]),
+    ],
+)
+def test_overviews_carry_the_key_facts_in_one_message(
+    assistant: Assistant, question: str, figures: list[str]
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert len(reply.fact_ids) >= 2
+    assert len(reply.text) <= TELEGRAM_LIMIT
+    assert [c.fact_id for c in reply.choices] == list(reply.fact_ids)  # a button per fact
+    for figure in figures:
+        assert figure in reply.text.replace(",", "")
+
+
+@pytest.mark.parametrize("question", ["北京的AI人才政策有哪些？", "给我讲讲上海的机器人补贴政策"])
+def test_an_overview_of_something_not_covered_is_refused(
+    assistant: Assistant, question: str
+) -> None:
+    assert assistant.reply(question).mode == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("你好", "zh-Hans"), ("謝謝", "zh-Hant"), ("who are you?", "en")]
+)
+def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, language: str) -> None:
+    reply = assistant.reply(text)
+    assert (reply.mode, reply.language) == ("smalltalk", language)
+    assert reply.text.count("•") == 2  # two example questions
+
+
+def test_ask_json_keeps_a_conversation_per_id() -> None:
+    lines = [
+        {"text": "粤港澳大湾区应用场景创新中心是做什么的？", "conversation": "a"},
+        {"text": "广东省智能产业基金目标规模多大？", "conversation": "b"},
+        {"text": "它什么时候成立的？", "conversation": "a"},
+        {"text": "首期呢？", "conversation": "b"},
+    ]
+    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+    stdin += "\n它什么时候成立的？".encode()  # plain text: no context
+    result = run("ask", "--json", stdin=stdin)
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["mode"] for r in records] == ["answer", "answer", "answer", "answer", "refusal"]
+    assert records[2]["fact_ids"][0] == "gba-scenario-innovation-center"
+    assert "20亿元" in records[3]["text"]
+    assert records[0]["question"] == lines[0]["text"]
