@@ -19,6 +19,8 @@ from typing import Final, Literal
 
 from bot.articles import Article
 from bot.briefing import SIZE, Selection, select
+from bot.chunks import TELEGRAM_LIMIT as TELEGRAM_LIMIT  # re-exported: handlers and tests
+from bot.chunks import split_message as split_message  # import both from here
 from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
 from bot.figures import chinese_figures, english_figures, unsupported
 from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES
@@ -28,7 +30,6 @@ from bot.overview import Digest
 from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
 
-TELEGRAM_LIMIT: Final = 4096
 QUOTE_CHARS: Final = 120
 _PLACE_NAMES: Final = {
     chinese: english.title()
@@ -405,26 +406,3 @@ def _cite(article: Article) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Parts under Telegram's limit, cut at line ends so no HTML tag is split (ours never span
-    lines); a single overlong line is cut hard, which only plain text can contain."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.answers import TELEGRAM_LIMIT, Renderer, split_message
+from bot.answers import Renderer
 from bot.factbase import FactBase, quoted_figures
 from bot.figures import chinese_figures, english_figures, unsupported
 from bot.matcher import Matcher
@@ -74,15 +74,3 @@ def test_help_states_sources_and_date_range(factbase: FactBase) -> None:
     assert "5篇報道" in text
     assert f"{len(factbase.facts)}條資料" in text
     assert "2024年至2027年" in text
-
-
-def test_split_message_respects_the_limit_and_lines() -> None:
-    lines = [f"<b>第{n}行</b> " + "字" * 90 for n in range(200)]
-    parts = split_message("\n".join(lines))
-    assert len(parts) > 1
-    assert all(len(p) <= TELEGRAM_LIMIT for p in parts)
-    assert "\n".join(parts) == "\n".join(lines)
-    assert all(p.count("<b>") == p.count("</b>") for p in parts)
-    huge = split_message("字" * (TELEGRAM_LIMIT * 2 + 5))
-    assert [len(p) for p in huge] == [TELEGRAM_LIMIT, TELEGRAM_LIMIT, 5]
-    assert split_message("") == [""]
