@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from bot.articles import Article, CleaningError, NonEmpty, SourceProfile, clean
 from bot.figures import Figure, chinese_figures, english_figures, unsupported
-from bot.lexicon import PLACES, entities_in
+from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES, alternation, entities_in
 from bot.problems import FactBaseError, Problem
 from bot.text import normalise, to_simplified
 from bot.yamlfile import Positions, position_of, read_yaml
@@ -164,12 +164,71 @@ def _simplified(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text))
 
 
+# English names of places (Nansha, Hong Kong), and the Chinese name a quote would use.
+_ENGLISH_PLACES: Final = {
+    english: chinese for english, chinese in ENGLISH_WORDS.items() if chinese in PLACES
+}
+_ENGLISH_PLACE: Final = alternation(_ENGLISH_PLACES)
+
+
+def places_named(text: str, *, english: bool = False) -> set[str]:
+    """The places (not home ground) a shown field names, by their Chinese names."""
+    if english:
+        return {_ENGLISH_PLACES[n] for n in _ENGLISH_PLACE.findall(normalise(text))}
+    return entities_in(normalise(text)) & PLACES
+
+
+# Short forms a quote names places by: 港澳 is Hong Kong and Macao, 穗 is Guangzhou.
+_SHORT_NAMES: Final = {"港澳": ("香港", "澳门"), "深港": ("深圳", "香港"),
+                       "珠澳": ("珠海", "澳门"), "穗": ("广州",), "羊城": ("广州",),
+                       "莞": ("东莞",), "鹏城": ("深圳",)}  # fmt: skip
+
+
+def quoted_places(fact: Fact) -> frozenset[str]:
+    """The places the quotes of a fact name, by full name."""
+    quoted = normalise("\n".join(q.quote for q in fact.sources))
+    named = entities_in(quoted) & PLACES
+    named.update(p for short, full in _SHORT_NAMES.items() if short in quoted for p in full)
+    return frozenset(named)
+
+
+def unquoted_places(fact: Fact, held: frozenset[str]) -> dict[str, list[str]]:
+    """Per shown field, the places it names that are not `held`: named by its quotes or its
+    related facts' quotes. An answer set in 深圳 when the quotes say 东莞 is as invented as a
+    figure, while the talks of the 东莞 job fair (related to it) may say where they were."""
+    found = {}
+    for name in (*CHINESE_SHOWN, *ENGLISH_SHOWN):
+        text = getattr(fact, name)
+        if text:
+            missing = sorted(places_named(text, english=name in ENGLISH_SHOWN) - held)
+            if missing:
+                found[name] = missing
+    return found
+
+
 class Location(NamedTuple):
     """Where a fact was defined, for problems found after all files are read."""
 
     path: str
     line: int
     column: int
+
+
+class _Written(NamedTuple):
+    """The file, list index and field positions of a fact, for problems in its fields."""
+
+    path: Path
+    item: int  # its index in the file's list
+    positions: Positions
+
+
+# What a `place` must name at least one of: a place, or home ground longer than 粤 or 省.
+_KNOWN_PLACES: Final = PLACES | {p for p in HOME_GROUND if len(p) > 1}
+
+
+def _places_in(normalised: str, known: Iterable[str] = PLACES) -> frozenset[str]:
+    """The places a normalised text contains (as substrings, as a scope is searched)."""
+    return frozenset(p for p in known if p in normalised)
 
 
 @dataclass(frozen=True)
@@ -238,6 +297,7 @@ class _Loader:
         self.facts_dir = facts_dir
         self.seeds_dir = seeds_dir
         self.problems: list[Problem] = []
+        self.article_ids: frozenset[str] = frozenset()
 
     def _read(self, path: Path) -> tuple[Any, Positions] | None:
         try:
@@ -308,6 +368,8 @@ class _Loader:
         articles = self._articles()
         facts: list[Fact] = []
         first_seen: dict[str, Location] = {}  # where each id was defined
+        written: dict[str, _Written] = {}  # and the positions of its fields
+        self.article_ids = frozenset(articles)
         glossary = self._glossary()
         fact_files = sorted(p for p in self.facts_dir.glob("*.yaml") if p.name not in DATA_FILES)
         if not fact_files:
@@ -324,10 +386,11 @@ class _Loader:
                     self.problems.append(Problem(str(path), line, column, message, fact.id))
                     continue
                 first_seen[fact.id] = Location(str(path), line, column)
+                written[fact.id] = _Written(path, index, positions)
                 self._verify(fact, articles, path, index, positions)
                 facts.append(fact)
         self._verify_related(facts, first_seen)
-        self._verify_places(facts, first_seen)
+        self._verify_places(facts, written)
         if self.problems:
             raise FactBaseError(self.problems)
         return FactBase(
@@ -386,23 +449,43 @@ class _Loader:
                 report((name,), f"{name} states {stated}, which no quote contains")
             if fact.place and normalise(fact.place) not in normalise("\n".join(quoted)):
                 report(("place",), f"place {fact.place!r} is not named in any quote")
+            elif fact.place and not _places_in(normalise(fact.place), _KNOWN_PLACES):
+                message = f"place {fact.place!r} names no known place (bot/data/places.txt)"
+                report(("place",), message)
 
-    def _verify_places(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
-        """A keyword or sample question must not name a place the fact is not about: the
-        matcher would then take questions about that place for this fact."""
+    def _verify_places(self, facts: list[Fact], written: Mapping[str, _Written]) -> None:
+        """Places, once every fact is read (a related fact may be defined later):
+
+        - a shown field (title, answer, English title and answer) must not name a place that
+          neither its quotes nor its related facts' quotes name (`unquoted_places`);
+        - a keyword or sample question must not name a place the fact is not about
+          (`scope_of`): the matcher would then take questions about that place for this fact.
+
+        Each fact's text is read once, so a fact base where every fact relates to every other
+        costs what its size costs, not its size squared.
+        """
         by_id = {f.id: f for f in facts}
+        own = {f.id: _places_in(normalise(scope_of(f, ()))) for f in facts}
+        quoted = {f.id: quoted_places(f) for f in facts}
+        about = {
+            f.id: _places_in(normalise(f"{f.title} {f.place or ''} {f.answer}")) for f in facts
+        }
         for fact in facts:
             related = [by_id[i] for i in fact.related if i in by_id]
-            scope = normalise(scope_of(fact, related))
-            at = defined[fact.id]
+            path, index, positions = written[fact.id]
+            if all(q.article in self.article_ids for q in fact.sources):
+                held = quoted[fact.id].union(*(quoted[r.id] for r in related))
+                for name, places in unquoted_places(fact, held).items():
+                    line, column = position_of(positions, (index, name))
+                    message = f"{name} names {'、'.join(places)}, which no quote names"
+                    self.problems.append(Problem(str(path), line, column, message, fact.id))
+            scope = own[fact.id].union(*(about[r.id] for r in related))
+            line, column = position_of(positions, (index, "id"))
             for name, texts in (("keywords", fact.keywords), ("questions", fact.questions)):
                 for text in texts:
-                    for place in sorted(entities_in(normalise(text)) & PLACES):
-                        if place not in scope:
-                            message = f"{name}: {text!r} names {place}, which the fact is not about"
-                            self.problems.append(
-                                Problem(at.path, at.line, at.column, message, fact.id)
-                            )
+                    for place in sorted(entities_in(normalise(text)) & PLACES - scope):
+                        message = f"{name}: {text!r} names {place}, which the fact is not about"
+                        self.problems.append(Problem(str(path), line, column, message, fact.id))
 
     def _verify_related(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
         for fact in facts:

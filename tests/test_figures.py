@@ -27,6 +27,32 @@ QUOTE = "目前,全省共有技工院校148所,在校生约66.7万人,首期募�
         ("第九届", 9, "editions"),
         ("二〇二七年", 2027, "year"),
         ("幾多間", None, None),
+        # every way of writing a number: mixed digits and magnitudes, banker's numerals, 廿
+        ("3千万元", 30_000_000, "money"),
+        ("1.5亿元", 150_000_000, "money"),
+        ("66万7千人", 667_000, "people"),
+        ("1亿2000万元", 120_000_000, "money"),
+        ("148 万人", 1_480_000, "people"),
+        ("壹佰肆拾捌所", 148, "schools"),
+        ("廿一所", 21, "schools"),
+        ("十余所", 10, "schools"),
+        ("千万元", 10_000_000, "money"),
+        ("两千所", 2_000, "schools"),
+        # shares: 成, 成半, 分之, ‰, 一半
+        ("七成半", 75, "percent"),
+        ("三分之一", 1 / 3 * 100, "percent"),
+        ("千分之五", 0.5, "percent"),
+        ("万分之一", 0.01, "percent"),
+        ("30‰", 3, "percent"),
+        ("30 %", 30, "percent"),
+        ("一半", 50, "percent"),
+        ("半数", 50, "percent"),
+        ("翻了两番", 4, "times"),
+        ("翻番", 2, "times"),
+        # currencies are not yuan
+        ("20亿美元", 2_000_000_000, "money-usd"),
+        ("20亿港元", 2_000_000_000, "money-hkd"),
+        ("负30%", -30, "percent"),
     ],
 )
 def test_chinese_figures(text: str, value: float | None, family: str | None) -> None:
@@ -37,9 +63,34 @@ def test_chinese_figures(text: str, value: float | None, family: str | None) -> 
     assert [(f.value, set(f.families)) for f in found] == [(value, {family})]
 
 
-@pytest.mark.parametrize("text", ["四川", "统一", "一批企业", "一个平台", "十分重要", "万人"])
+@pytest.mark.parametrize(
+    "text",
+    ["四川", "统一", "一批企业", "一个平台", "十分重要", "万人", "人才队伍建设", "陆续", "半导体",
+     "大陆地区", "陆家嘴"],
+)  # fmt: skip
 def test_words_that_hold_no_figure(text: str) -> None:
     assert chinese_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("超600家", "at_least"),
+        ("600余家", "at_least"),
+        ("逾7000个", "at_least"),
+        ("3年以上", "at_least"),
+        ("近20家", "at_most"),
+        ("不超过30%", "at_most"),
+        ("数百所", "vague"),
+        ("上千人", "vague"),
+        ("约2500人", "exact"),  # a hedge without a direction states the figure
+        ("线上两千人", "exact"),  # online, not "some thousands"
+    ],
+)
+def test_bounds_are_part_of_the_figure(text: str, bound: str) -> None:
+    (figure,) = chinese_figures(text)
+    assert figure.bound == bound
+    assert text.endswith(figure.text) or text.startswith(figure.text)  # 超600家 is shown whole
 
 
 def test_counters_without_a_family_still_count() -> None:
@@ -58,6 +109,17 @@ def test_counters_without_a_family_still_count() -> None:
         ("over 4,000 job seekers", 4_000, "people"),
         ("the 9th edition", 9, "editions"),
         ("95%", 95, "percent"),
+        ("one million students", 1_000_000, "people"),
+        ("a million students", 1_000_000, "people"),
+        ("three hundred million yuan", 300_000_000, "money"),
+        ("half a million yuan", 500_000, "money"),
+        ("thirty per cent", 30, "percent"),
+        ("the tenth edition", 10, "editions"),
+        ("RMB2bn", 2_000_000_000, "money"),
+        ("US$2 billion", 2_000_000_000, "money-usd"),
+        ("2 billion Hong Kong dollars", 2_000_000_000, "money-hkd"),
+        ("quadrupled", 4, "times"),
+        ("11,000+ jobs", 11_000, "items"),
     ],
 )
 def test_english_figures(text: str, value: float, family: str) -> None:
@@ -108,6 +170,12 @@ def test_the_same_figures_written_otherwise_agree(claim: str) -> None:
         ("the fund raised 3 billion yuan", True),
         ("66.7 schools", True),
         ("99% of schools", True),
+        ("one million students", True),
+        ("thirty per cent of schools", True),
+        ("2 billion US dollars", True),
+        ("more than 148 schools", True),
+        ("hundreds of schools", True),
+        ("148 schools", False),
     ],
 )
 def test_english_answers_are_checked_against_chinese_quotes(claim: str, invented: bool) -> None:
