@@ -10,6 +10,7 @@ line markers, so adding an article needs data, not code.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -33,6 +34,12 @@ _PINYIN = re.compile(
 )
 _WATERMARK_MIN_CHARS = 8
 _REPEATS_MAKE_CHROME = 3
+# A page stamps one or two watermarks; past this many, the rest are not stripped (the page is
+# not one a reader decided about, and stripping each from every line would cost lines × marks).
+MAX_WATERMARKS = 16
+# A profile lists what a reader decided about one page: a few markers, not thousands, each of
+# which costs a pass over the page's lines.
+MAX_MARKERS = 200
 
 
 def _to_date(value: object) -> object:
@@ -53,8 +60,8 @@ class SourceProfile(BaseModel):
     script: Literal["simplified", "traditional"]
     start: NonEmpty
     end: NonEmpty
-    drop: tuple[NonEmpty, ...] = ()
-    join: tuple[NonEmpty, ...] = ()
+    drop: Annotated[tuple[NonEmpty, ...], Field(max_length=MAX_MARKERS)] = ()
+    join: Annotated[tuple[NonEmpty, ...], Field(max_length=MAX_MARKERS)] = ()
 
 
 @dataclass(frozen=True)
@@ -83,25 +90,67 @@ def remove_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
 
-def _watermarks(lines: Sequence[str]) -> list[str]:
-    """Strings that end at least three lines: a site stamping its name on every paragraph."""
-    candidates = {line for line in lines if len(line) >= _WATERMARK_MIN_CHARS}
-    found = [
-        mark
-        for mark in candidates
-        if sum(line.endswith(mark) for line in lines) >= _REPEATS_MAKE_CHROME
-    ]
-    return sorted(found, key=len, reverse=True)
+def _watermarks(lines: Sequence[str]) -> tuple[list[str], frozenset[str]]:
+    """Strings that end at least three lines: a site stamping its name on every paragraph.
+
+    A candidate is a whole line of at least eight characters. Sorted reversed, the lines that
+    end with a candidate are one run, found with two binary searches, so a long page costs
+    n log n, not n². Returned apart: the marks glued to the end of other lines (to strip, the
+    longest first, at most MAX_WATERMARKS of them) and the marks that only ever stand alone
+    (a caption repeated on its own lines), which simply go.
+    """
+    backwards = sorted(line[::-1] for line in lines)
+    standing = Counter(lines)
+    glued, alone = [], set()
+    for mark in standing:
+        if len(mark) < _WATERMARK_MIN_CHARS:
+            continue
+        key = mark[::-1]
+        first = bisect.bisect_left(backwards, key)
+        past = bisect.bisect_right(backwards, key, lo=first, key=lambda line: line[: len(key)])
+        if past - first < _REPEATS_MAKE_CHROME:
+            continue
+        if past - first > standing[mark]:
+            glued.append(mark)
+        else:
+            alone.add(mark)
+    glued.sort(key=lambda mark: (-len(mark), mark))
+    return glued[:MAX_WATERMARKS], frozenset(alone)
 
 
 def generic_lines(raw: str) -> list[str]:
     """The page's non-empty lines with glosses, watermarks and repeated captions removed."""
     lines = [line.replace("\xa0", " ").strip() for line in remove_pinyin(raw).splitlines()]
     lines = [line for line in lines if line]
-    for mark in _watermarks(lines):
+    glued, alone = _watermarks(lines)
+    lines = [line for line in lines if line not in alone]
+    for mark in glued:
         lines = [line.removesuffix(mark).strip() for line in lines]
     counts = Counter(lines)
     return [line for line in lines if line and counts[line] < _REPEATS_MAKE_CHROME]
+
+
+# OpenCC converts between its separators, and a run without any costs more than its length;
+# text is converted in batches of this many characters, cut at separators (a run of prose
+# this long without a space or punctuation mark is cut anywhere, which no real page has).
+CONVERT_CHARS = 2000
+_SEPARATORS = r"\s,.?!，。、；：？！…“”"
+_PIECES = re.compile(f"[^{_SEPARATORS}]{{1,{CONVERT_CHARS}}}|[{_SEPARATORS}]+")
+
+
+def simplified(text: str) -> str:
+    """`to_simplified(text)`, in linear time however long the text and its lines are."""
+    converted: list[str] = []
+    batch: list[str] = []
+    size = 0
+    for piece in _PIECES.findall(text):
+        if size + len(piece) > CONVERT_CHARS and batch:
+            converted.append(to_simplified("".join(batch)))
+            batch, size = [], 0
+        batch.append(piece)
+        size += len(piece)
+    converted.append(to_simplified("".join(batch)))
+    return "".join(converted)
 
 
 def _only_match(lines: Sequence[str], marker: str, field: str, after: int = 0) -> int:
@@ -137,5 +186,5 @@ def clean(raw: str, profile: SourceProfile) -> Article:
         url=profile.url,
         script=profile.script,
         text=text,
-        simplified=to_simplified(text),
+        simplified=simplified(text),
     )

@@ -25,6 +25,7 @@ from bot.articles import Article, CleaningError, NonEmpty, SourceProfile, clean
 from bot.figures import Figure, chinese_figures, english_figures, unsupported
 from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES, alternation, entities_in
 from bot.problems import FactBaseError, Problem
+from bot.reading import Budget, ReadRefused, read_bounded
 from bot.text import normalise, to_simplified
 from bot.yamlfile import Positions, position_of, read_yaml
 
@@ -298,12 +299,15 @@ class _Loader:
         self.seeds_dir = seeds_dir
         self.problems: list[Problem] = []
         self.article_ids: frozenset[str] = frozenset()
+        self.budget = Budget()  # every file of this load, together (bot/reading.py)
+        self.budget_told = False  # a spent budget is one problem, not one per file unread
 
     def _read(self, path: Path) -> tuple[Any, Positions] | None:
         try:
-            return read_yaml(path, shown_as=str(path))
+            return read_yaml(path, shown_as=str(path), inside=self.facts_dir, budget=self.budget)
         except FactBaseError as exc:
             self.problems.extend(exc.problems)
+            self.budget_told |= self.budget.spent
             return None
 
     def _items(self, path: Path, what: str) -> Iterator[tuple[int, Any, Positions]]:
@@ -349,11 +353,12 @@ class _Loader:
             line, column = position_of(positions, (index, "id"))
             seed = self.seeds_dir / f"{profile.id}.txt"
             try:
-                raw = seed.read_text(encoding="utf-8")
-                articles[profile.id] = clean(raw, profile)
-            except OSError as exc:
-                message = f"cannot read {seed}: {exc.strerror or exc}"
+                raw = read_bounded(seed, inside=self.seeds_dir, budget=self.budget)
+                articles[profile.id] = clean(raw.decode("utf-8"), profile)
+            except ReadRefused as exc:
+                message = f"{seed}: {exc}"
                 self.problems.append(Problem(str(path), line, column, message, name))
+                self.budget_told |= self.budget.spent
             except UnicodeDecodeError:
                 message = f"{seed} is not valid UTF-8"
                 self.problems.append(Problem(str(path), line, column, message, name))
@@ -375,6 +380,11 @@ class _Loader:
         if not fact_files:
             self.problems.append(Problem(str(self.facts_dir), 1, 1, "no fact files (*.yaml)"))
         for path in fact_files:
+            if self.budget.spent:
+                if not self.budget_told:
+                    message = f"stopped before {path.name}: {self.budget.total} bytes read in all"
+                    self.problems.append(Problem(str(self.facts_dir), 1, 1, message))
+                break
             for index, item, positions in self._items(path, "facts"):
                 fact, _ = self._validated(Fact, path, index, item, positions)
                 if fact is None:

@@ -3,8 +3,8 @@
 Fact files are edited by hand and reloaded into a running bot, so reading them must never hang,
 eat memory or silently change meaning: aliases (the "billion laughs" bomb) and anchors are
 refused, duplicate keys are errors instead of last-one-wins, only plain data tags are allowed,
-the size is capped, and every failure, including PyYAML's non-YAMLError exceptions, becomes a
-`Problem` with the file, line and column.
+reading is bounded whatever the file is (bot/reading.py), and every failure, including
+PyYAML's non-YAMLError exceptions, becomes a `Problem` with the file, line and column.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.problems import FactBaseError, Problem
+from bot.reading import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: tests read it here
+from bot.reading import Budget, ReadRefused, read_bounded
 
-MAX_FILE_BYTES = 1 << 20
 _DATA_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -79,20 +80,25 @@ def _line_of_offset(text: str, offset: int) -> Position:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def read_yaml(path: Path, *, shown_as: str | None = None) -> tuple[Any, Positions]:
-    """The data in `path` and the line/column of every node in it, or a `FactBaseError`."""
+def read_yaml(
+    path: Path,
+    *,
+    shown_as: str | None = None,
+    inside: Path | None = None,
+    budget: Budget | None = None,
+) -> tuple[Any, Positions]:
+    """The data in `path` and the line/column of every node in it, or a `FactBaseError`.
+    The file is read as `bot.reading` reads: a regular file inside `inside` (its own folder
+    by default), at most MAX_FILE_BYTES, charged to the load's `budget`."""
     name = shown_as or str(path)
 
     def fail(line: int, column: int, message: str) -> FactBaseError:
         return FactBaseError([Problem(name, line, column, message)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(1, 1, f"cannot read file: {exc.strerror or exc}") from exc
+        raw = read_bounded(path, inside=inside or path.parent, budget=budget)
+    except ReadRefused as exc:
+        raise fail(1, 1, str(exc)) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
