@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NoReturn, TextIO
 
 from bot.answers import ANSWERING_MODES, Renderer
 from bot.assistant import Assistant
@@ -20,12 +22,31 @@ from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.problems import FactBaseError
+from bot.reading import ReadRefused, read_bounded
 
 log = logging.getLogger("baybrief")
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program ended by SIGPIPE
+EXIT_INTERRUPTED = 128 + 2  # and by SIGINT (Ctrl-C)
 
 
 def _load(settings: Settings) -> FactBase:
     return FactBase.load(settings.facts_dir, settings.seeds_dir)
+
+
+def _broken(exc: FactBaseError, settings: Settings) -> str:
+    """A broken fact base in one line: a command that needs the facts cannot start, and the
+    curator's full list is one `facts check` away."""
+    first = exc.problems[0] if exc.problems else "unknown problem"
+    return (
+        f"the fact base in {settings.facts_dir} has {len(exc.problems)} problem(s), the first: "
+        f"{first}; `baybrief facts check` lists them all"
+    )
+
+
+def _plain(text: str) -> str:
+    """Text from argv or a pipe as valid Unicode: undecodable bytes arrive as lone surrogates
+    (surrogateescape), which no output encoding accepts; they become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _facts_check(settings: Settings) -> int:
@@ -48,7 +69,7 @@ def _facts_coverage(settings: Settings) -> int:
     try:
         base = _load(settings)
     except FactBaseError as exc:
-        print(exc, file=sys.stderr)
+        print(_broken(exc, settings), file=sys.stderr)
         return 1
     missing = uncovered(base)
     for statement in missing:
@@ -58,9 +79,11 @@ def _facts_coverage(settings: Settings) -> int:
 
 
 def _extract(settings: Settings, path: Path) -> int:
+    """Candidate facts from a page: a regular file of UTF-8 text, read as seeds are read (a
+    FIFO or /dev/zero given by mistake is refused, not waited on or read forever)."""
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_bounded(path, inside=None).decode("utf-8")
+    except (ReadRefused, UnicodeDecodeError) as exc:
         print(f"{path}: cannot read as UTF-8 text: {exc}", file=sys.stderr)
         return 2
     try:
@@ -122,18 +145,19 @@ def _questions(stream: BinaryIO) -> Iterable[str]:
 
 
 def _ask(settings: Settings, question: str | None, *, as_json: bool, out: TextIO) -> int:
+    if not as_json and question is None:
+        print("baybrief ask: give a question, or use --json to read questions from stdin",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         base = _load(settings)
     except FactBaseError as exc:
-        print(exc, file=sys.stderr)
+        print(_broken(exc, settings), file=sys.stderr)
         return 1
     assistant = Assistant(base, Matcher(base), Renderer(html_output=False))
+    question = None if question is None else _plain(question)
     if not as_json:
-        if question is None:
-            print("baybrief ask: give a question, or use --json to read questions from stdin",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        print(assistant.reply(question).text, file=out)
+        print(assistant.reply(question or "").text, file=out)
         return 0
     questions = [question] if question is not None else _questions(sys.stdin.buffer)
     talks: dict[str, Context | None] = {}
@@ -148,9 +172,11 @@ def _chat(settings: Settings) -> int:
     try:
         base = _load(settings)
     except FactBaseError as exc:
-        print(exc, file=sys.stderr)
+        print(_broken(exc, settings), file=sys.stderr)
         return 1
-    run(base, lambda: _load(settings))
+    # Typed bytes that are not UTF-8 become U+FFFD instead of ending the conversation.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    run(base, lambda: _load(settings), stream=stdin)
     return 0
 
 
@@ -158,17 +184,38 @@ RunBot = Callable[[Settings], int]
 
 
 def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
+    """Start the Telegram side once what it needs is known to work: a fact base that loads
+    and a database it can write; each failure is one line, before PTB prints anything."""
+    from bot.startup import check_database  # sqlite and the store, only for `run`
+
     if not settings.token:
         print("BAYBRIEF_TOKEN is not set; `baybrief chat` runs the local console", file=sys.stderr)
         return 2
     if run_bot is None:
         print("baybrief run: this entry point has no Telegram side", file=sys.stderr)
         return 2
+    try:
+        _load(settings)
+    except FactBaseError as exc:
+        print(_broken(exc, settings), file=sys.stderr)
+        return 1
+    try:
+        check_database(settings.db_path)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     return run_bot(settings)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a misuse is one line (and the exit status 2), not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="baybrief", description="湾区AI简报")
+    parser = _Parser(prog="baybrief", description="湾区AI简报")
     commands = parser.add_subparsers(dest="command", required=True)
     facts = commands.add_parser("facts", help="fact base tools")
     facts_commands = facts.add_subparsers(dest="facts_command", required=True)
@@ -186,7 +233,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, run_bot: RunBot | None = None) -> int:
     """The domain's commands; `run_bot` is the Telegram side, passed in by `handlers.cli` so
-    that bot/ never imports it."""
+    that bot/ never imports it. A reader that stops reading (`ask --json | head -1`) or
+    Ctrl-C ends the command quietly, with the exit status a shell expects."""
+    try:
+        return _main(argv, run_bot)
+    except BrokenPipeError:
+        # Nothing more can be written; point stdout at /dev/null so that the interpreter's
+        # final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None, run_bot: RunBot | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()

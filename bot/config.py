@@ -7,9 +7,11 @@ bot that silently ignores its admins or schedules briefings in the wrong time zo
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -19,16 +21,28 @@ class ConfigError(ValueError):
     pass
 
 
+# ASCII digits only: str.isdigit() also accepts ١٢٣, １２３ and ², which int() reads or rejects.
+_USER_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)  # a positive 64-bit integer
+# What BotFather issues: the bot's id, a colon and a secret of letters, digits, _ and -.
+_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}", re.ASCII)
+_PASTED_TOKEN = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{20,}", re.ASCII)  # in a URL by mistake
+_SHOWN = 60  # characters of a bad value quoted back, so that a message stays one line
+
+
+def _shown(value: str) -> str:
+    return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
+
+
 def parse_admin_ids(value: str) -> frozenset[int]:
     """Numeric Telegram user ids only: usernames can be changed and then claimed by others."""
     ids = set()
     for part in (p.strip() for p in value.split(",")):
         if not part:
             continue
-        if not part.isdigit():
+        if not _USER_ID.fullmatch(part):
             raise ConfigError(
-                f"BAYBRIEF_ADMIN_IDS must list numeric Telegram user ids; {part!r} is not one "
-                "(usernames are not accepted because they can change hands)"
+                f"BAYBRIEF_ADMIN_IDS must list numeric Telegram user ids; {_shown(part)} is not "
+                "one (digits 0-9 only; usernames are not accepted because they can change hands)"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -37,8 +51,50 @@ def parse_admin_ids(value: str) -> frozenset[int]:
 def parse_timezone(name: str, variable: str = "BAYBRIEF_TZ") -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{variable}: unknown time zone {name!r} (e.g. Asia/Hong_Kong)") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ConfigError(
+            f"{variable}: unknown time zone {_shown(name)} (e.g. Asia/Hong_Kong)"
+        ) from exc
+
+
+def check_token(token: str) -> str:
+    """A token of BotFather's shape; the message never shows it, not even in part."""
+    if not _TOKEN.fullmatch(token):
+        raise ConfigError(
+            "BAYBRIEF_TOKEN does not look like a bot token (digits, a colon, then letters, "
+            "digits, _ or -, as BotFather gives it); its value is not shown"
+        )
+    return token
+
+
+def _url_problem(url: str) -> str | None:
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return "must not contain spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError for a port that is no number in range
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname:
+        return "has no host"
+    if parts.username or parts.password:
+        return "must not hold credentials (they would be logged)"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment: the token is appended to it"
+    if _PASTED_TOKEN.search(parts.path):
+        return "must not contain the token: it is appended to the URL"
+    return None
+
+
+def check_bot_api_url(url: str) -> str:
+    """An http(s) URL with a host and nothing PTB would mangle or log: the token is appended
+    to it. The value is never echoed: it may hold a pasted token or a password."""
+    problem = _url_problem(url)
+    if problem:
+        raise ConfigError(f"BAYBRIEF_BOT_API_URL {problem}, e.g. https://api.telegram.org/bot")
+    return url
 
 
 @dataclass(frozen=True)
@@ -57,12 +113,13 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        token, bot_api_url = get("BAYBRIEF_TOKEN"), get("BAYBRIEF_BOT_API_URL")
         return cls(
-            token=get("BAYBRIEF_TOKEN"),
+            token=check_token(token) if token else None,
             admin_ids=parse_admin_ids(get("BAYBRIEF_ADMIN_IDS") or ""),
             db_path=Path(get("BAYBRIEF_DB") or cls.db_path),
             facts_dir=Path(get("BAYBRIEF_FACTS_DIR") or cls.facts_dir),
             seeds_dir=Path(get("BAYBRIEF_SEEDS_DIR") or cls.seeds_dir),
             timezone=parse_timezone(get("BAYBRIEF_TZ") or DEFAULT_TZ),
-            bot_api_url=get("BAYBRIEF_BOT_API_URL"),
+            bot_api_url=check_bot_api_url(bot_api_url) if bot_api_url else None,
         )

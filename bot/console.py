@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import TextIO
@@ -17,6 +18,13 @@ from bot.text import Script, detect_script
 
 PROMPT = "你："
 Loader = Callable[[], FactBase]
+_NUMBER = re.compile(r"[0-9]{1,4}", re.ASCII)
+
+
+def number(text: str) -> int | None:
+    """A plain number as typed to pick a choice or a page: ASCII digits only (int() would take
+    ١٢ and refuse ² after str.isdigit() accepted both), and short (int() refuses 5000 digits)."""
+    return int(text) if _NUMBER.fullmatch(text) else None
 
 
 class Console:
@@ -37,8 +45,9 @@ class Console:
             return ""
         if line.startswith("/"):
             return self.command(line)
-        if line.isdigit() and 1 <= int(line) <= len(self.choices):
-            fact = self.base.by_id[self.choices[int(line) - 1].fact_id]
+        picked = number(line)
+        if picked is not None and 1 <= picked <= len(self.choices):
+            fact = self.base.by_id[self.choices[picked - 1].fact_id]
             return self.render.fact(fact, self.base, self.script)
         self.script = detect_script(line)
         reply = self.assistant.reply(line, script=self.script)
@@ -58,8 +67,7 @@ class Console:
         if name == "about":
             return self.render.about(self.base, self.script)
         if name in CATEGORIES:
-            number = int(argument) - 1 if argument.strip().isdigit() else 0
-            shown = page(self.base, name, number)
+            shown = page(self.base, name, max((number(argument.strip()) or 1) - 1, 0))
             self.choices = tuple(Choice(f.id, f.title) for f in shown.facts)
             text = self.render.facts_list(shown.heading, shown.facts, self.script)
             if shown.number + 1 < shown.pages:
@@ -88,22 +96,29 @@ class Console:
 
 
 def lines_of(stream: TextIO) -> Iterator[str]:
+    """Typed lines until end of input (Ctrl-D)."""
     while True:
         if stream.isatty():
             print(PROMPT, end="", flush=True)
         line = stream.readline()
         if not line:
+            if stream.isatty():
+                print()  # the shell's prompt on a line of its own
             return
         yield line
 
 
 def run(base: FactBase, load: Loader, stream: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    """The conversation, until /quit, end of input or Ctrl-C, each of which just ends it."""
     console = Console(base, load)
     print(console.render.help(base, Script.SIMPLIFIED), file=out)
     print("（/quit 退出）", file=out)
-    for line in lines_of(stream):
-        reply = console.reply(line)
-        if reply is None:
-            break
-        if reply:
-            print(reply + "\n", file=out, flush=True)
+    try:
+        for line in lines_of(stream):
+            reply = console.reply(line)
+            if reply is None:
+                break
+            if reply:
+                print(reply + "\n", file=out, flush=True)
+    except KeyboardInterrupt:
+        print(file=out)

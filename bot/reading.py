@@ -67,12 +67,17 @@ def _kind(mode: int) -> str | None:
 
 
 def read_bounded(
-    path: Path, *, inside: Path, limit: int = MAX_FILE_BYTES, budget: Budget | None = None
+    path: Path,
+    *,
+    inside: Path | None,
+    limit: int = MAX_FILE_BYTES,
+    budget: Budget | None = None,
 ) -> bytes:
-    """The bytes of `path`, a regular file whose real path is inside the folder `inside`, if
-    it holds at most `limit` bytes (and the budget, if any, covers them)."""
+    """The bytes of `path`, a regular file whose real path is inside the folder `inside` (if
+    one is given: a file named on the command line may be anywhere), if it holds at most
+    `limit` bytes (and the budget, if any, covers them)."""
     real = Path(os.path.realpath(path))
-    if not real.is_relative_to(os.path.realpath(inside)):
+    if inside is not None and not real.is_relative_to(os.path.realpath(inside)):
         raise ReadRefused(f"refused: it leads outside {inside} (to {real})")
     allowed = limit
     if budget is not None:

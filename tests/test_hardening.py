@@ -4,24 +4,30 @@ and the command line. Each class is a section; each test fails if the defence is
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import stat
+import signal
+import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 import pytest
 
 from bot.articles import CONVERT_CHARS, SourceProfile, clean, simplified
+from bot.cli import EXIT_BROKEN_PIPE
+from bot.config import ConfigError
 from bot.factbase import FactBase
 from bot.problems import FactBaseError
 from bot.reading import MAX_FILE_BYTES, MAX_LOAD_BYTES, ReadRefused, read_bounded
+from bot.startup import check_database
 from bot.text import to_simplified
-from tests.conftest import FACTS, SEEDS
+from tests.conftest import FACTS, ROOT, SEEDS
 
 # --- invented facts pass the check --------------------------------------------------------
 # A scratch article holding figures of every kind, and one fact quoting it; each attack
@@ -223,12 +229,11 @@ def test_a_symlink_to_a_device_is_refused_unread(shipped: tuple[Path, Path]) -> 
     assert problem.startswith(f"{facts / 'zero.yaml'}:1:1: refused: it leads outside")
 
 
-def test_a_symlink_inside_the_folder_to_a_device_is_refused(shipped: tuple[Path, Path]) -> None:
-    facts, seeds = shipped
-    os.mknod(facts / "null", 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null's numbers
-    (facts / "null.yaml").symlink_to(facts / "null")
-    (problem,) = problems_loading(facts, seeds)
-    assert problem.endswith("refused: it is a character device, not a regular file")
+@pytest.mark.parametrize(("device", "kind"), [("null", "character"), ("zero", "character")])
+def test_a_device_inside_the_folder_is_refused_unread(device: str, kind: str) -> None:
+    """A device that is inside the folder (here, the folder is /dev) is still not a file."""
+    with pytest.raises(ReadRefused, match=f"it is a {kind} device, not a regular file"):
+        read_bounded(Path("/dev") / device, inside=Path("/dev"))
 
 
 def test_a_fifo_is_refused_without_waiting_for_a_writer(shipped: tuple[Path, Path]) -> None:
@@ -386,3 +391,204 @@ def test_a_long_line_without_punctuation_is_converted_in_bounded_pieces() -> Non
     assert simplified(line) == to_simplified(line[:CONVERT_CHARS]) + simplified(
         line[CONVERT_CHARS:]
     )
+
+
+# --- tracebacks instead of one line ---------------------------------------------------------
+# Every misconfiguration and misuse: a non-zero exit, one line on stderr, no traceback, and
+# never the token, whatever the failure.
+
+TOKEN = "123456789:AAHsecretsecretsecretsecretsecret0"
+
+
+def _environment(**values: str) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("BAYBRIEF_")}, **values}
+
+
+def baybrief(
+    *args: str, env: Mapping[str, str] = {}, stdin: bytes = b""
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "handlers.cli", *args],
+        input=stdin, capture_output=True, cwd=ROOT, env=_environment(**env), timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
+class Running(NamedTuple):
+    process: subprocess.Popen[bytes]
+    stdin: IO[bytes]
+    stdout: IO[bytes]
+    stderr: IO[bytes]
+
+
+def started(*args: str) -> Running:
+    """`baybrief` running, with pipes to talk to it as a terminal or a pipeline would."""
+    pipe = subprocess.PIPE
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handlers.cli", *args],
+        stdin=pipe, stdout=pipe, stderr=pipe, cwd=ROOT, env=_environment(),
+    )  # fmt: skip
+    assert process.stdin is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
+    return Running(process, process.stdin, process.stdout, process.stderr)
+
+
+def one_line_failure(result: subprocess.CompletedProcess[bytes], *, said: str) -> str:
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode != 0, err
+    assert err.count("\n") == 1, err
+    assert err.endswith("\n")
+    assert "Traceback" not in err
+    assert said in err, err
+    assert TOKEN not in err + result.stdout.decode("utf-8", "replace")
+    assert TOKEN.split(":")[1] not in err
+    return err
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """A file nobody may write: chmod for a user, the immutable flag for root (who ignores
+    modes); undone afterwards, so the test folder can be removed."""
+    path.chmod(0o444)
+    immutable = os.geteuid() == 0
+    if immutable:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o644)
+
+
+def database_of(kind: str, tmp_path: Path) -> Path:
+    path = tmp_path / "baybrief.sqlite3"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "corrupted":
+        path.write_bytes(b"this is not an SQLite database, only its name says so. " * 100)
+    elif kind == "under a file":
+        (tmp_path / "file").write_text("x")
+        path = tmp_path / "file" / "baybrief.sqlite3"
+    elif kind == "device":
+        path = Path("/dev/null")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["directory", "corrupted", "under a file", "device"])
+def test_a_database_that_cannot_be_used_stops_run_in_one_line(kind: str, tmp_path: Path) -> None:
+    db = database_of(kind, tmp_path)
+    result = baybrief("run", env={"BAYBRIEF_TOKEN": TOKEN, "BAYBRIEF_DB": str(db)})
+    one_line_failure(result, said=f"BAYBRIEF_DB={db}")
+
+
+def test_a_read_only_database_stops_run_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "baybrief.sqlite3"
+    check_database(db)  # created and migrated: a good database
+    with read_only(db):
+        with pytest.raises(ConfigError, match="readonly database"):
+            check_database(db)
+        result = baybrief("run", env={"BAYBRIEF_TOKEN": TOKEN, "BAYBRIEF_DB": str(db)})
+    one_line_failure(result, said="readonly database")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("BAYBRIEF_BOT_API_URL", "ftp://127.0.0.1:8081/bot", "http:// or https://"),
+        ("BAYBRIEF_BOT_API_URL", "127.0.0.1:8081/bot", "http:// or https://"),
+        ("BAYBRIEF_BOT_API_URL", "http:///bot", "has no host"),
+        ("BAYBRIEF_BOT_API_URL", "http://127.0.0.1:99999/bot", "is not a URL"),
+        ("BAYBRIEF_BOT_API_URL", "http://admin:pw@127.0.0.1/bot", "credentials"),
+        ("BAYBRIEF_BOT_API_URL", "http://127.0.0.1/bot?x=1", "query"),
+        ("BAYBRIEF_BOT_API_URL", f"https://api.telegram.org/bot{TOKEN}/", "contain the token"),
+        ("BAYBRIEF_ADMIN_IDS", "١٢٣", "BAYBRIEF_ADMIN_IDS"),  # Arabic-Indic digits
+        ("BAYBRIEF_ADMIN_IDS", "１２３", "BAYBRIEF_ADMIN_IDS"),  # full-width digits
+        ("BAYBRIEF_ADMIN_IDS", "²", "BAYBRIEF_ADMIN_IDS"),  # isdigit() but not int()
+        ("BAYBRIEF_ADMIN_IDS", "0", "BAYBRIEF_ADMIN_IDS"),
+        ("BAYBRIEF_ADMIN_IDS", "9" * 5000, "BAYBRIEF_ADMIN_IDS"),
+        ("BAYBRIEF_TZ", "Nowhere/City", "BAYBRIEF_TZ"),
+        ("BAYBRIEF_TZ", "x" * 5000, "BAYBRIEF_TZ"),
+        ("BAYBRIEF_TOKEN", "not a token " + TOKEN, "BAYBRIEF_TOKEN does not look like"),
+    ],
+)
+@pytest.mark.parametrize("command", [("run",), ("ask", "你好")])
+def test_a_bad_variable_is_one_line_naming_it(
+    variable: str, value: str, said: str, command: tuple[str, ...]
+) -> None:
+    result = baybrief(*command, env={"BAYBRIEF_TOKEN": TOKEN, variable: value})
+    err = one_line_failure(result, said=said)
+    assert err.startswith("configuration error: ")
+    assert value[:200] not in err or len(value) < 60  # long values are cut short
+
+
+@pytest.mark.parametrize("command", [("run",), ("ask", "你好"), ("chat",), ("facts", "coverage")])
+def test_a_missing_fact_folder_is_one_line(command: tuple[str, ...], tmp_path: Path) -> None:
+    env = {"BAYBRIEF_TOKEN": TOKEN, "BAYBRIEF_FACTS_DIR": str(tmp_path / "nowhere")}
+    one_line_failure(baybrief(*command, env=env), said="`baybrief facts check` lists them all")
+
+
+@pytest.mark.parametrize("args", [("nonsense",), ("ask", "--bogus"), (), ("facts",), ("extract",)])
+def test_command_line_misuse_is_one_line(args: tuple[str, ...]) -> None:
+    result = baybrief(*args)
+    assert result.returncode == 2
+    one_line_failure(result, said="baybrief")
+
+
+@pytest.mark.parametrize("kind", ["missing", "binary", "fifo", "device", "directory"])
+def test_extract_refuses_what_is_not_a_text_file(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    if kind == "binary":
+        path.write_bytes(bytes(range(256)) * 10)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+    result = baybrief("extract", str(path))
+    assert result.returncode == 2
+    one_line_failure(result, said="cannot read as UTF-8 text")
+
+
+def test_ask_json_into_head_ends_quietly() -> None:
+    """`baybrief ask --json | head -1`: the reader leaves after one line."""
+    questions = "\n".join(["广东有多少所技工院校？"] * 400).encode()
+    ask = started("ask", "--json")
+    ask.stdin.write(questions)
+    ask.stdin.close()
+    assert json.loads(ask.stdout.readline())["answered"]
+    ask.stdout.close()  # as head does
+    assert ask.process.wait(timeout=120) in (0, EXIT_BROKEN_PIPE)
+    assert ask.stderr.read() == b""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["²", "١", "9" * 5000, "1" * 20, "-1", "/events ²", "/events 99999", "/events " + "9" * 5000],
+)
+def test_console_input_that_is_not_a_plain_number(typed: str) -> None:
+    """After choices are offered, anything typed is a question or a command, never a crash."""
+    script = f"/events\n{typed}\n1\n/quit\n"
+    result = baybrief("chat", stdin=script.encode())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    assert "📰" in result.stdout.decode()  # and "1" still picked the first event
+
+
+def test_console_survives_bytes_that_are_not_utf8() -> None:
+    result = baybrief("chat", stdin=b"\xff\xfe\xc3(\n\xe5\xb9\xbf\xe4\xb8\x9c\n/quit\n")
+    assert result.returncode == 0
+    assert result.stderr == b""
+
+
+def test_console_ctrl_d_and_ctrl_c_leave_quietly() -> None:
+    assert baybrief("chat", stdin=b"").returncode == 0  # end of input at once: Ctrl-D
+    chat = started("chat")
+    while "/quit" not in chat.stdout.readline().decode():
+        pass  # the banner is printed: the console waits for a line
+    chat.process.send_signal(signal.SIGINT)
+    assert chat.process.wait(timeout=60) == 0
+    assert b"Traceback" not in chat.stderr.read()
+    chat.stdin.close()

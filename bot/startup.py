@@ -1,0 +1,38 @@
+"""What `baybrief run` checks before python-telegram-bot starts: the database it will write.
+
+A database path that is a directory, a file that is not SQLite, a read-only file or a folder
+that cannot be created only showed up inside PTB's start-up, as a traceback, or later, as a
+subscription that is silently not saved. Checked here first, each is one line naming
+BAYBRIEF_DB and the cause.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.config import ConfigError
+from bot.store import Store
+
+_PROBE_TIMEOUT = 2.0  # seconds: another process holding the write lock this long is a problem
+
+
+def check_database(path: Path) -> None:
+    """Open the store as the bot will (migrations included), then prove a write would be
+    accepted: a transaction that rewrites the schema version and is rolled back."""
+    where = f"BAYBRIEF_DB={path}"
+    if path.is_dir():
+        raise ConfigError(f"{where} is a directory; give the path of a database file")
+    try:
+        Store(path).close()
+        probe = sqlite3.connect(str(path), timeout=_PROBE_TIMEOUT, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+            probe.execute(f"PRAGMA user_version = {version}")
+            probe.execute("ROLLBACK")
+        finally:
+            probe.close()
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{where}: cannot use it as the bot's database: {reason}") from exc
