@@ -157,14 +157,20 @@ class Renderer:
         counts = "、".join(f"{KIND_NAMES[k]}{n}" for k, n in kinds.most_common())
         years = [int(f.when[:4]) for f in base.facts if f.when]
         published = sorted(a.published for a in base.articles.values() if a.published)
+        # A valid base may date no fact or no article: then there is no span to state.
+        span = f"涉及{min(years)}年至{max(years)}年；" if years else ""
+        dated = (
+            f"报道发布于{published[0]}至{published[-1]}（部分报道未注明日期）。"
+            if published
+            else "报道均未注明日期。"
+        )
         lines = [
             self._bold(
                 in_script("湾区AI简报 · 广东及粤港澳大湾区人工智能与机器人人才简报", script)
             ),
             self.say(
                 f"我根据{len(base.articles)}篇报道整理了{len(base.facts)}条资料（{counts}），"
-                f"涉及{min(years)}年至{max(years)}年；报道发布于{published[0]}至{published[-1]}"
-                "（部分报道未注明日期）。每个回答都注明出处和原文。",
+                f"{span}{dated}每个回答都注明出处和原文。",
                 script,
             ),
             self.say("直接提问即可，简体、繁体、粤语或英文都可以，例如：", script),

@@ -4,6 +4,7 @@ and the command line. Each class is a section; each test fails if the defence is
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -19,14 +20,16 @@ from typing import IO, Any, NamedTuple
 
 import pytest
 
+from bot.answers import Renderer
 from bot.articles import CONVERT_CHARS, SourceProfile, clean, simplified
 from bot.cli import EXIT_BROKEN_PIPE
 from bot.config import ConfigError
+from bot.console import Console
 from bot.factbase import FactBase
 from bot.problems import FactBaseError
 from bot.reading import MAX_FILE_BYTES, MAX_LOAD_BYTES, ReadRefused, read_bounded
 from bot.startup import check_database
-from bot.text import to_simplified
+from bot.text import Script, to_simplified
 from tests.conftest import FACTS, ROOT, SEEDS
 
 # --- invented facts pass the check --------------------------------------------------------
@@ -592,3 +595,35 @@ def test_console_ctrl_d_and_ctrl_c_leave_quietly() -> None:
     assert chat.process.wait(timeout=60) == 0
     assert b"Traceback" not in chat.stderr.read()
     chat.stdin.close()
+
+
+# --- valid data that breaks pages -------------------------------------------------------------
+
+
+def undated(base: FactBase, *, facts: bool, sources: bool) -> FactBase:
+    """The shipped base with no fact dated, or no article dated, or neither: all valid."""
+    return FactBase(
+        facts=tuple(f.model_copy(update={"when": None}) if facts else f for f in base.facts),
+        articles={
+            i: dataclasses.replace(a, published=None) if sources else a
+            for i, a in base.articles.items()
+        },
+        glossary=base.glossary,
+    )
+
+
+@pytest.mark.parametrize(("facts", "sources"), [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("script", list(Script))
+def test_start_help_and_about_need_no_dates(
+    factbase: FactBase, facts: bool, sources: bool, script: Script
+) -> None:
+    base = undated(factbase, facts=facts, sources=sources)
+    for renderer in (Renderer(html_output=True), Renderer(html_output=False)):
+        text = renderer.help(base, script)
+        assert f"{len(base.facts)}" in text
+        assert ("年至" in text) is not facts  # no span of years is invented
+        about = renderer.about(base, script)
+        assert about.count("\n") >= len(base.articles)
+    console = Console(base, lambda: base)
+    for command in ("/start", "/help", "/about"):
+        assert console.reply(command)
