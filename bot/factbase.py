@@ -161,6 +161,24 @@ def unsupported_figures(fact: Fact) -> dict[str, list[Figure]]:
     return found
 
 
+_INVISIBLE: Final = frozenset({"Cf", "Cc", "Co", "Cs", "Cn"})
+
+
+def hidden_characters(fact: Fact) -> dict[str, str]:
+    """Per shown field, the first character that renders as nothing (or reorders what
+    follows): 1\u20608所 reads as 18所 but holds the figures 1 and 8, and U+202E turns 841 into
+    148 on screen. No curated sentence needs one, so none may be in what readers see."""
+    found = {}
+    for name in ("place", *CHINESE_SHOWN, *ENGLISH_SHOWN):
+        text = getattr(fact, name) or ""
+        hidden = next(
+            (c for c in text if c not in "\n\t" and unicodedata.category(c) in _INVISIBLE), None
+        )
+        if hidden:
+            found[name] = hidden
+    return found
+
+
 def _simplified(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text))
 
@@ -453,6 +471,8 @@ class _Loader:
                 original = article.text[start : start + len(source.quote)]
                 hint = f"; quote the page's traditional characters: {original}"
             report(("sources", n, "quote"), f"quote is not in article {article.id}{hint}")
+        for name, ch in hidden_characters(fact).items():
+            report((name,), f"{name} contains the invisible character U+{ord(ch):04X}")
         if len(quoted) == len(fact.sources):
             for name, missing in unsupported_figures(fact).items():
                 stated = ", ".join(dict.fromkeys(f.text for f in missing))

@@ -243,7 +243,11 @@ def _counts(match: re.Match[str]) -> bool:
         return False
     if len(chinese) == 1 and chinese in _FINANCIAL_CHARS:
         return False
-    return chinese != "一" or bool(match["ordinal"] or match["scale"] or match["denominator"])
+    if chinese != "一":
+        return True
+    # 一批, 一个: the indefinite article; but 一成, 一倍 and 一% are shares and multiples.
+    share = match["cheng"] or match["sign"] or match["unit"] == "倍"
+    return bool(match["ordinal"] or match["scale"] or match["denominator"] or share)
 
 
 def chinese_figures(text: str) -> list[Figure]:
@@ -307,6 +311,9 @@ _ORDINAL_WORDS: Final = {
         start=3,
     )
 }
+# "half of the schools" is 一半, "a third" 三分之一: shares, in per cent like the Chinese.
+_SHARES: Final = {"half": 50.0, "third": 100 / 3, "thirds": 200 / 3, "quarter": 25.0,
+                  "quarters": 75.0}  # fmt: skip
 _TIMES_WORDS: Final = {"twice": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3,
                        "threefold": 3, "quadruple": 4, "quadrupled": 4, "fourfold": 4,
                        "fivefold": 5, "tenfold": 10}  # fmt: skip
@@ -317,6 +324,8 @@ _ENGLISH_NUMBER: Final = re.compile(
     r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<ordinal>st|nd|rd|th)?"
     r"(?:\s*(?P<scale>hundred|thousand|million|billion|bn|mn|m|k)\b)?"
     r"(?:\s*(?P<percent>%|per\s?cent))?"
+    r"|(?<!first\s)(?<!second\s)\b(?P<share>half(?=\s+of\b)|(?:a|one)\s+(?:third|quarter)|"
+    r"two[\s-]thirds|three[\s-]quarters)\b"
     rf"|\b(?P<words>(?:{_SMALL_WORD}|(?:a|one)(?=\s+(?:{_SCALE_WORD})\b))"
     rf"(?:\s+(?:{_SCALE_WORD}))*)\b(?:\s*(?P<words_percent>%|per\s?cent))?"
     rf"|\bhalf\s+an?\s+(?P<half>million|billion)\b"
@@ -396,6 +405,9 @@ def _english_value(match: re.Match[str]) -> tuple[float, frozenset[str], Bound |
     """The value of a number match, and its family and bound when the number's form says."""
     if match["times"]:
         return float(_TIMES_WORDS[match["times"].lower()]), frozenset({"times"}), "exact"
+    if match["share"]:
+        share = _SHARES[re.split(r"[\s-]", match["share"].lower())[-1]]
+        return share, frozenset({"percent"}), None
     if match["vague"]:
         value = float(_VAGUE_WORDS[match["vague"].lower()])
         scale = match["vague_of"]

@@ -53,6 +53,7 @@ QUOTE = "目前,全省共有技工院校148所,在校生约66.7万人,首期募�
         ("20亿美元", 2_000_000_000, "money-usd"),
         ("20亿港元", 2_000_000_000, "money-hkd"),
         ("负30%", -30, "percent"),
+        ("一成", 10, "percent"),
     ],
 )
 def test_chinese_figures(text: str, value: float | None, family: str | None) -> None:
@@ -119,6 +120,8 @@ def test_counters_without_a_family_still_count() -> None:
         ("US$2 billion", 2_000_000_000, "money-usd"),
         ("2 billion Hong Kong dollars", 2_000_000_000, "money-hkd"),
         ("quadrupled", 4, "times"),
+        ("half of the schools", 50, "percent"),
+        ("two-thirds of them", 200 / 3, "percent"),
         ("11,000+ jobs", 11_000, "items"),
     ],
 )

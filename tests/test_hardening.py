@@ -67,7 +67,7 @@ def fact_yaml(
 ) -> str:
     """One fact quoting the scratch article; a field given as None is left out."""
     shown = {**FIELDS, **(fields or {})}
-    lines = [f"  {name}: {value!r}" for name, value in shown.items() if value is not None]
+    lines = [f"  {name}: {json.dumps(value)}" for name, value in shown.items() if value is not None]
     sources = [f"    - article: test-article\n      quote: {quote}" for quote in quotes]
     extra = [f"  related: [{', '.join(related)}]"] if related else []
     return "\n".join(
@@ -140,6 +140,9 @@ def test_figures_restated_faithfully_pass(
         ("answer", "600家企业参加。"),  # the quote says more than 600
         ("answer", "近600家企业参加。"),
         ("answer", "800名毕业生参加。"),
+        ("answer", "一成院校参与。"),  # 一 is an article in 一批, but a figure in 一成
+        ("answer_en", "Half of the schools."),
+        ("answer_en", "Two-thirds of the companies."),
         ("title", "广东技工院校149所"),
         ("answer_en", "The fund raised RMB3bn."),
         ("answer_en", "The fund raised US$2 billion."),
@@ -161,6 +164,21 @@ def test_an_invented_figure_fails_the_check(
     (problem,) = caught.value.problems
     assert problem.fact_id == "test-fact"
     assert f"{field} states" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("answer", "全省共有技工院校1\u20608所。"),  # shown as 18所, read as 1 and 8所
+        ("title_en", "\u202e841\u202c technical schools"),  # shown as 148
+        ("place", "深\u200b圳"),
+    ],
+)
+def test_an_invisible_character_in_a_shown_field_fails_the_check(
+    folders: tuple[Path, Path], field: str, value: str
+) -> None:
+    with pytest.raises(FactBaseError, match=f"{field} contains the invisible character U\\+"):
+        load_with(folders, **{field: value})
 
 
 @pytest.mark.parametrize(
