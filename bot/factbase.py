@@ -161,6 +161,48 @@ def unsupported_figures(fact: Fact) -> dict[str, list[Figure]]:
     return found
 
 
+_YEAR: Final = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def _years_in(article: Article) -> frozenset[int]:
+    """The years an article states or was published in: where a `when`'s year may come from
+    when its quote says only 5月7日 (the year is then the article's, an inference we allow)."""
+    found = {int(y) for y in _YEAR.findall(article.text)}
+    return frozenset(found | ({article.published.year} if article.published else set()))
+
+
+DateParts = frozenset[tuple[float, str]]  # (value, family) of dated or bare figures; "" bare
+
+
+def date_parts(figures: Iterable[Figure]) -> DateParts:
+    """What figures can say of a date: 2025年 (a year), 5月, 7日, or a bare 7."""
+    parts: set[tuple[float, str]] = set()
+    for figure in figures:
+        if not figure.families:
+            parts.add((figure.value, ""))
+        parts.update((figure.value, f) for f in figure.families & {"year", "month", "day"})
+    return frozenset(parts)
+
+
+def unquoted_date(fact: Fact, held: Iterable[DateParts], years: Iterable[int]) -> list[str]:
+    """The parts of a fact's `when` that its evidence does not state: the month and the day
+    must be in a quote (of the fact, or of a related fact: the talks of an event dated by the
+    event's fact), the year too, or at least in a cited article."""
+    if not fact.when:
+        return []
+    year, *rest = (int(part) for part in fact.when.split("-"))
+    evidence = list(held)
+
+    def said(value: int, family: str) -> bool:
+        return any((value, family) in e or (value, "") in e for e in evidence)
+
+    named = zip(rest, ("month", "day"), strict=False)
+    missing = [f"{name} {n}" for n, name in named if not said(n, name)]
+    if not said(year, "year") and year not in set(years):
+        missing.insert(0, f"year {year}")
+    return missing
+
+
 _INVISIBLE: Final = frozenset({"Cf", "Cc", "Co", "Cs", "Cn"})
 
 
@@ -419,6 +461,7 @@ class _Loader:
                 facts.append(fact)
         self._verify_related(facts, first_seen)
         self._verify_places(facts, written)
+        self._verify_dates(facts, written, articles)
         if self.problems:
             raise FactBaseError(self.problems)
         return FactBase(
@@ -516,6 +559,41 @@ class _Loader:
                     for place in sorted(entities_in(normalise(text)) & PLACES - scope):
                         message = f"{name}: {text!r} names {place}, which the fact is not about"
                         self.problems.append(Problem(str(path), line, column, message, fact.id))
+
+    def _verify_dates(
+        self, facts: list[Fact], written: Mapping[str, _Written], articles: Mapping[str, Article]
+    ) -> None:
+        """A `when` is shown in every list of facts, so it is checked like a figure
+        (`unquoted_date`), against the quotes of the fact and of the facts related to it,
+        either way round."""
+        by_id = {f.id: f for f in facts}
+        linked: dict[str, set[str]] = {f.id: set(f.related) for f in facts}
+        for fact in facts:  # either way: the event's fact lists its talks, or they list it
+            for other in fact.related:
+                linked.setdefault(other, set()).add(fact.id)
+        years = {a.id: _years_in(a) for a in articles.values()}
+        quoted: dict[str, DateParts] = {}  # each fact's quotes are parsed once
+
+        def parts_of(fact_id: str) -> DateParts:
+            if fact_id not in quoted:
+                figures = quoted_figures(by_id[fact_id]) if fact_id in by_id else []
+                quoted[fact_id] = date_parts(figures)
+            return quoted[fact_id]
+
+        for fact in facts:
+            if not fact.when or not all(q.article in articles for q in fact.sources):
+                continue
+            held = [parts_of(i) for i in (fact.id, *linked[fact.id])]
+            stated = frozenset().union(*(years[q.article] for q in fact.sources))
+            missing = unquoted_date(fact, held, stated)
+            if missing:
+                path, index, positions = written[fact.id]
+                line, column = position_of(positions, (index, "when"))
+                message = (
+                    f"when {fact.when}: {', '.join(missing)} is in no quote of the fact or of "
+                    "a fact related to it"
+                )
+                self.problems.append(Problem(str(path), line, column, message, fact.id))
 
     def _verify_related(self, facts: list[Fact], defined: Mapping[str, Location]) -> None:
         for fact in facts:

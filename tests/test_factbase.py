@@ -199,8 +199,9 @@ def test_impossible_date_becomes_a_problem_not_a_crash(write_facts: WriteFacts) 
 
 
 def test_month_precision_when_and_bad_when(write_facts: WriteFacts) -> None:
-    base = FactBase.load(write_facts(GOOD + "  when: 2025-12\n").parent, SEEDS)
-    assert base.facts[0].when == "2025-12"
+    dated = "    - article: 000_50a960679ae68f1d\n      quote: 5月7日,才聚湾区•智造未来\n"
+    base = FactBase.load(write_facts(GOOD + dated + "  when: 2025-05\n").parent, SEEDS)
+    assert base.facts[0].when == "2025-05"  # the month is quoted, the year is the article's
     path = write_facts(GOOD + '  when: "2025-02-30"\n')
     assert only_problem(path).startswith(f"{path}:9:9: [techschools-count] when: Value error, day")
     path = write_facts(GOOD + "  when: 2025-02-30\n")  # unquoted: YAML itself fails to read it

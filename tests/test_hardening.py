@@ -40,6 +40,7 @@ ARTICLE = """\
 测试报道
 首期募资20亿元,目标规模100亿元,企业占比30%,三成院校参与,规模翻了一番。
 全省共有技工院校148所,在校生约66.7万人,超600家企业、800余名毕业生参加,近20家民营企业在深圳亮相。
+交流会于5月7日举行,这是2025年的第二场。
 """
 SOURCES = """\
 - id: test-article
@@ -47,9 +48,9 @@ SOURCES = """\
   publisher: 测试
   script: simplified
   start: 测试报道
-  end: 全省共有技工院校148所
+  end: 交流会于5月7日举行
 """
-QUOTE_1, QUOTE_2 = ARTICLE.splitlines()[1].rstrip("。"), ARTICLE.splitlines()[2].rstrip("。")
+QUOTE_1, QUOTE_2, DATED = (line.rstrip("。") for line in ARTICLE.splitlines()[1:])
 FIELDS = {
     "title": "技工院校与基金",
     "answer": "全省共有技工院校148所。",
@@ -199,6 +200,58 @@ def test_an_invented_place_fails_the_check(
     with pytest.raises(FactBaseError) as caught:
         load_with(folders, **{field: value})
     assert [p.message for p in caught.value.problems if said in p.message]
+
+
+ON_THE_DAY = {"answer": "交流会于5月7日举行。", "answer_en": "Held on 7 May.", "place": None}
+
+
+@pytest.mark.parametrize(
+    ("when", "missing"),
+    [
+        ("2025-05-07", None),
+        ("2025-05", None),
+        ("2025", None),
+        ("2025-05-08", "day 8"),
+        ("2025-06", "month 6"),
+        ("2026-05-07", "year 2026"),  # neither quoted nor stated anywhere in the article
+    ],
+)
+def test_a_date_is_checked_like_a_figure(
+    folders: tuple[Path, Path], when: str, missing: str | None
+) -> None:
+    """`when` is shown in every list of events: 5月8日 for a quote saying 5月7日 is invented."""
+    facts, seeds = folders
+    fields = {**ON_THE_DAY, "when": when}
+    (facts / "test.yaml").write_text(fact_yaml(quotes=(DATED,), fields=fields), encoding="utf-8")
+    if missing is None:
+        assert FactBase.load(facts, seeds)
+        return
+    with pytest.raises(FactBaseError, match=f"when {when}: {missing} is in no quote"):
+        FactBase.load(facts, seeds)
+
+
+@pytest.mark.parametrize("link", ["talks to event", "event to talks", "none"])
+def test_a_date_may_come_from_a_related_fact(folders: tuple[Path, Path], link: str) -> None:
+    facts, seeds = folders
+    back = ("talks",) if link == "event to talks" else ()
+    event = fact_yaml("event", quotes=(DATED,), related=back, fields=ON_THE_DAY)
+    talks = fact_yaml(
+        "talks",
+        quotes=(QUOTE_1,),
+        related=("event",) if link == "talks to event" else (),
+        fields={
+            "answer": "首期募资20亿元。",
+            "answer_en": None,
+            "place": None,
+            "when": "2025-05-07",
+        },
+    )
+    (facts / "test.yaml").write_text(event + talks, encoding="utf-8")
+    if link != "none":
+        assert FactBase.load(facts, seeds).by_id["talks"].when == "2025-05-07"
+        return
+    with pytest.raises(FactBaseError, match="when 2025-05-07: month 5, day 7 is in no quote"):
+        FactBase.load(facts, seeds)
 
 
 @pytest.mark.parametrize("related", [True, False])
