@@ -19,6 +19,7 @@ from bot.articles import Article
 from bot.factbase import FactBase
 
 MIN_COVERED: Final = 0.8  # a clause may keep a few connecting words no quote repeats
+MAX_OCCURRENCES: Final = 64
 _HEADING_CHARS: Final = 24
 _SENTENCE: Final = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
 _SENTENCE_END: Final = re.compile(r"[。！？!?；;]")
@@ -50,14 +51,25 @@ def _statement_spans(article: Article) -> Iterator[tuple[int, int]]:
         offset += len(line) + 1
 
 
-def _quoted_positions(article: Article, quotes: Iterable[str]) -> set[int]:
-    positions: set[int] = set()
-    for quote in quotes:
-        start = article.text.find(quote)
-        while start >= 0:
-            positions.update(range(start, start + len(quote)))
-            start = article.text.find(quote, start + 1)
-    return positions
+def _quoted(article: Article, quotes: Iterable[str]) -> list[bool]:
+    """Per character of the article, whether some quote spans it. Occurrences are marked as
+    intervals (a difference array), not position by position, so a long quote found many
+    times in a repetitive page costs its occurrences, not their lengths; and a quote is
+    looked for at most MAX_OCCURRENCES times (a sentence recurs once or twice in a real page,
+    and counting fewer only reports less as covered)."""
+    text = article.text
+    delta = [0] * (len(text) + 1)
+    for quote in set(quotes):
+        start, seen = text.find(quote), 0
+        while start >= 0 and seen < MAX_OCCURRENCES:
+            delta[start] += 1
+            delta[start + len(quote)] -= 1
+            start, seen = text.find(quote, start + 1), seen + 1
+    covered, depth = [], 0
+    for change in delta[:-1]:
+        depth += change
+        covered.append(depth > 0)
+    return covered
 
 
 def statements(base: FactBase) -> list[Statement]:
@@ -65,11 +77,11 @@ def statements(base: FactBase) -> list[Statement]:
     found = []
     for article in base.articles.values():
         quotes = [q.quote for f in base.facts for q in f.sources if q.article == article.id]
-        quoted = _quoted_positions(article, quotes)
+        quoted = _quoted(article, quotes)
         for start, end in _statement_spans(article):
             text = article.text[start:end]
             letters = [i for i in range(start, end) if _PUNCTUATION.sub("", article.text[i])]
-            share = sum(i in quoted for i in letters) / len(letters)
+            share = sum(quoted[i] for i in letters) / len(letters)
             found.append(Statement(article.id, text, start, share))
     return found
 

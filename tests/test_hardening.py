@@ -21,11 +21,12 @@ from typing import IO, Any, NamedTuple
 import pytest
 
 from bot.answers import Renderer
-from bot.articles import CONVERT_CHARS, SourceProfile, clean, simplified
+from bot.articles import CONVERT_CHARS, Article, SourceProfile, clean, simplified
 from bot.cli import EXIT_BROKEN_PIPE
 from bot.config import ConfigError
 from bot.console import Console
-from bot.factbase import FactBase
+from bot.coverage import MAX_OCCURRENCES, statements
+from bot.factbase import Fact, FactBase
 from bot.problems import FactBaseError
 from bot.reading import MAX_FILE_BYTES, MAX_LOAD_BYTES, ReadRefused, read_bounded
 from bot.startup import check_database
@@ -698,3 +699,18 @@ def test_start_help_and_about_need_no_dates(
     console = Console(base, lambda: base)
     for command in ("/start", "/help", "/about"):
         assert console.reply(command)
+
+
+def test_coverage_looks_for_a_quote_a_bounded_number_of_times() -> None:
+    """`facts check` reports how much of each article is quoted; a page repeating a sentence
+    (or a periodic run a long quote matches everywhere) costs at most MAX_OCCURRENCES finds
+    per quote instead of marking every occurrence character by character."""
+    sentence = "技工院校培养人工智能人才。"
+    text = "\n".join(["标题", *[sentence] * (MAX_OCCURRENCES + 36)])
+    article = Article("page", "标题", "测试", None, None, "simplified", text, text)
+    fact = Fact.model_validate(
+        {"id": "x", "kind": "statistic", "title": "x", "answer": "x", "keywords": ["x"],
+         "sources": [{"article": "page", "quote": sentence}]}
+    )  # fmt: skip
+    found = statements(FactBase(facts=(fact,), articles={"page": article}))
+    assert [s.covered for s in found] == [1.0] * MAX_OCCURRENCES + [0.0] * 36
