@@ -1,11 +1,13 @@
 """Figures in text: what number is stated, and what it counts, in Chinese and in English.
 
-A figure is a value and the family of its unit (people, schools, money...), whatever way it is
-written: 66.7万人, 六十六点七万人, 667,000 students and 0.667 million people are one figure;
-148所 and 148万人 are not. The fact check compares figures this way, so an answer cannot state a
-number its quotes do not hold, nor move a quote's number to another unit (三亿元, 百分之九十九,
-三成 and 翻两番 are all checked by value). The same parser gives the matcher the units a fact
-counts and the bot the key figures it shows. Measure words live in bot/data/units.yaml.
+A figure is a value, the family of its unit (people, schools, yuan, US dollars...) and its
+bound, whatever way it is written: 66.7万人, 六十六点七万人, 66万7千人, 667,000 students and
+0.667 million people are one figure; 148所 and 148万人 are not, nor are 20亿元 and 20亿美元, nor
+超600家 (at least 600) and 600家. The fact check compares figures this way, so an answer cannot
+state a number its quotes do not hold, move a quote's number to another unit, or drop or add a
+"more than" (三亿元, 百分之九十九, 三成半, 三分之一, 翻两番, 壹佰肆拾捌所, "one million" and
+"half of" are all checked by value). The same parser gives the matcher the units a fact counts
+and the bot the key figures it shows. Measure words live in bot/data/units.yaml.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DIGITS: Final = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "�
 # The banker's numerals of contracts and cheques (壹佰肆拾捌), read like the common ones.
 _FINANCIAL: Final = {"壹": 1, "贰": 2, "貳": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6,
                      "柒": 7, "捌": 8, "玖": 9}  # fmt: skip
+_ALL_DIGITS: Final = {**DIGITS, **_FINANCIAL}
 _POWERS: Final = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 _TENS: Final = {"廿": 20, "卅": 30, "卌": 40}  # 廿一 is 21
 _SCALES: Final = {"万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
@@ -135,13 +138,12 @@ def unit_families(word: str) -> frozenset[str]:
 
 def chinese_integer(numeral: str) -> int:
     """一百四十八 -> 148, 二零二七 -> 2027 (digit by digit), 一万一千 -> 11000."""
-    digits = {**DIGITS, **_FINANCIAL}
-    if len(numeral) > 1 and all(ch in digits for ch in numeral):
-        return int("".join(str(digits[ch]) for ch in numeral))
+    if len(numeral) > 1 and all(ch in _ALL_DIGITS for ch in numeral):
+        return int("".join(str(_ALL_DIGITS[ch]) for ch in numeral))
     total = section = digit = 0
     for ch in numeral:
-        if ch in digits:
-            digit = digits[ch]
+        if ch in _ALL_DIGITS:
+            digit = _ALL_DIGITS[ch]
         elif ch in _POWERS:
             section += (digit or 1) * _POWERS[ch]
             digit = 0
@@ -454,7 +456,8 @@ def english_figures(text: str) -> list[Figure]:
         near = text[max(0, match.start() - 4) : match.end() + 4]
         if name == "may" and not _DIGIT_NEAR.search(near):
             continue  # the verb "may"
-        found.append(Figure(float(_MONTHS[name]), frozenset({"month"}), name, *match.span()))
+        month = float(_MONTHS[name])
+        found.append(Figure(month, frozenset({"month"}), match.group(), *match.span()))
     return found
 
 

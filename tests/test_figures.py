@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.figures import chinese_figures, english_figures, unsupported
 
@@ -183,3 +185,31 @@ def test_the_same_figures_written_otherwise_agree(claim: str) -> None:
 )
 def test_english_answers_are_checked_against_chinese_quotes(claim: str, invented: bool) -> None:
     assert bool(list(unsupported(english_figures(claim), chinese_figures(QUOTE)))) is invented
+
+
+_PIECES = [
+    *"0123456789.,%‰+-− 一二两三十百千万亿廿壹佰拾零点成半倍番翻了分之第余多超近约数上所人元美港",
+    *(
+        "\u0661",
+        "\uff11",
+        "²",
+        "萬",
+        "兩",
+        "万分之",
+        "百分之",
+        "more than ",
+        "half of ",
+        " million",
+    ),
+]
+_NUMBERISH = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+@given(st.one_of(_NUMBERISH, st.text(max_size=200)))
+def test_any_text_parses_without_error_and_figures_point_at_their_text(text: str) -> None:
+    """No text makes the parser raise, and each figure's text is the text at its span (in
+    the one-for-one simplified forms the Chinese parser reads: 萬 is 万)."""
+    text += " on 7 May"
+    read = text.translate(str.maketrans("萬億兩貳陸", "万亿两贰陆"))
+    for figure in [*chinese_figures(text), *english_figures(text)]:
+        assert figure.text in (read[figure.start : figure.end], text[figure.start : figure.end])
