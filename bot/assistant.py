@@ -179,7 +179,8 @@ class Assistant:
         if reply.mode != "answer":
             return reply, context and context.touched(now)
         topic = self._topic(text, reply.fact_ids[0], context)
-        return reply, Context(now, topic, text, reply.fact_ids)
+        focus = tuple(sorted(self.matcher.read(text).focus))
+        return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
 
     def _more(self, context: Context, script: Script, now: float) -> tuple[Reply, Context]:
         """More on the topic: the facts related to what was shown that were not shown yet."""

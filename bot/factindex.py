@@ -88,6 +88,7 @@ _BODY = re.compile("(?:" + "|".join(sorted(ORGANISATION_SUFFIXES, key=len, rever
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ORDINAL = re.compile(r"第(\d+|[一二两三四五六七八九十百]+)")
 _FIRST = re.compile(r"首(?=[期届次批个轮])")
+_DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|[1-9])月(?:(?:[12]\d|3[01]|[1-9])日)?")
 _DATE_FAMILIES: Final = frozenset({"year", "month", "day"})
 
 
@@ -95,6 +96,15 @@ def ordinals(text: str) -> frozenset[int]:
     """The ordinals a (normalised) text states: 第9届 -> 9, 第一梯队 -> 1, 首期 -> 1."""
     found = {int(n) if n.isdigit() else chinese_integer(n) for n in _ORDINAL.findall(text)}
     return frozenset(found | ({1} if _FIRST.search(text) else set()))
+
+
+def dates(text: str) -> frozenset[str]:
+    """The dates and months a (normalised) text names: 5月7日, and its month 5月."""
+    found: set[str] = set()
+    for match in _DAY.finditer(text):
+        found.add(match.group())
+        found.add(f"{match['month']}月")
+    return frozenset(found)
 
 
 def carries(fact: Fact) -> frozenset[AskedKind]:
@@ -131,6 +141,7 @@ class IndexedFact:
     units: frozenset[str]  # families of the units its figures count (people, schools...)
     figures: frozenset[str]  # every number in `about`: a question's 第8届 must be among them
     ordinals: frozenset[int]  # every 第N (and 首, first) in `about`: 第四梯队 needs a 4th
+    dates: frozenset[str]  # every 5月7日 and 7月 in `about`: a question's date must be one
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
@@ -288,6 +299,7 @@ class FactIndex:
             units=frozenset(u for f in chinese_figures(normalise(fact.answer)) for u in f.families),
             figures=frozenset(NUMBER.findall(about)),
             ordinals=ordinals(about),
+            dates=dates(about),
             family=self._families[index],
         )
 

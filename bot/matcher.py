@@ -41,6 +41,7 @@ from bot.factindex import (
     Evidence,
     FactIndex,
     IndexedFact,
+    dates,
     ordinals,
     span_mask,
 )
@@ -378,6 +379,7 @@ class Matcher:
         """
         unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
         unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
+        unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
