@@ -40,6 +40,7 @@ FEATURES: Final = (
     "keyword_share",  # share of the question explained by the fact's keywords
     "focus_missing",  # the words next to the question word are unexplained (月薪多少)
     "breakdown",  # asks for a part of a total (那2500人里面…有多少)
+    "unknown_name",  # a word no dictionary and no fact knows, no slip for a known one (黄宁生)
 )
 
 

@@ -148,6 +148,7 @@ class Candidate:
     rank: float
     unknown: frozenset[str]  # names and figures of the question the fact does not cover
     unexplained: tuple[str, ...]  # content words the fact explains less than half
+    names: frozenset[str]  # unexplained words jieba does not know and no fact holds (黄宁生)
 
 
 def _focus(text: str, words: list[Span]) -> frozenset[str]:
@@ -263,7 +264,6 @@ class Matcher:
             unknown = frozenset(n for n in named if n not in indexed.about)
             unknown |= self._unknown_details(q, indexed)
             coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
-            unknown |= {w for w in unexplained if w in names}
             bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
             bonus *= 1 + KIND_BONUS * bool(q.asked & indexed.best_for)
             if q.asked - REQUIRED_KINDS - {"list"} - indexed.carries:
@@ -275,7 +275,7 @@ class Matcher:
             rank = relevance * coverage * bonus * fit
             found.append(
                 Candidate(index, indexed, evidence_of, coverage, relevance, rank, unknown,
-                          unexplained)
+                          unexplained, frozenset(w for w in unexplained if w in names))
             )  # fmt: skip
         found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
         return found
@@ -337,6 +337,7 @@ class Matcher:
             "keyword_share": min(1.0, len(covered) / content_chars),
             "focus_missing": float(any(w in top.unexplained for w in q.focus)),
             "breakdown": float(bool(BREAKDOWN.search(q.text))),
+            "unknown_name": float(bool(top.names)),
         }
 
     def _measure(
