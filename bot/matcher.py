@@ -311,8 +311,10 @@ class Matcher:
         unit_fits = 0.0
         if q.units and indexed.units:
             unit_fits = 1.0 if q.units & indexed.units else -1.0
-        questions = indexed.fields.get(QUESTIONS, [])
-        likeness = max((fuzz.ratio(q.text, other) for other in questions), default=0.0) / 100
+        # sample questions, and the keywords and title a fact without any still has
+        likely = [*indexed.fields.get(QUESTIONS, []), *indexed.fields.get(KEYWORDS, []),
+                  *indexed.fields.get(TITLE, [])]  # fmt: skip
+        likeness = max((fuzz.ratio(q.text, other) for other in likely), default=0.0) / 100
         keywords = top.evidence.by_field.get(KEYWORDS, [])
         covered: set[int] = set()
         for start, end, _ in keywords:
