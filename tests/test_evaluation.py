@@ -31,7 +31,7 @@ FLOORS: dict[str, dict[str, float]] = {
     "heldout.yaml": {"answer": 0.83, "refusal": 0.85},
     "understanding-tuning.yaml": {"answer": 0.76, "refusal": 0.90},
     "english-tuning.yaml": {"answer": 0.60, "refusal": 0.72, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.75, "refusal": 0.72, "overview": 0.72},
+    "briefings-tuning.yaml": {"answer": 0.72, "refusal": 0.72, "overview": 0.72},
 }
 
 
