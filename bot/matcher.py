@@ -57,6 +57,7 @@ from bot.lexicon import (
     asked_kinds,
     asked_units,
     entities_in,
+    listed_count,
     unwrapped,
 )
 from bot.segment import NOUN_TAGS, Segmenter, Span
@@ -463,6 +464,13 @@ class Matcher:
         details = tuple(w for w in top.unexplained if w in DETAIL_NOUNS)
         if details:
             return details
-        if "list" in q.asked and "list" not in top.indexed.carries:
+        wanted = listed_count(q.text)
+        if "list" in q.asked and (
+            "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
+        ):
             return ("具体名单",)
+        if "day" in q.asked and "day" not in top.indexed.carries:
+            return ("具体日期",)
+        if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:
+            return ("其中的细分数字",)  # 那2500人里面…有多少: the fact gives the whole only
         return ()
