@@ -99,10 +99,12 @@ def follow_up(text: str) -> FollowUp | None:
     clarified = _CLARIFICATION.match(canonical)
     if clarified and not asks_something(clarified["topic"]):
         return FollowUp.CLARIFICATION
-    if _PRONOUN.search(canonical) or _ENGLISH_PRONOUN.search(canonical):
+    if _PRONOUN.search(canonical):
         return FollowUp.PRONOUN
     if _ENGLISH_DEMONSTRATIVE.search(canonical):  # and when was that?
         return FollowUp.PRONOUN
+    if _ENGLISH_PRONOUN.search(canonical):  # "is it for training?": often within a question
+        return FollowUp.DEICTIC
     elliptic = _ELLIPSIS.match(canonical)
     if elliptic and _ELLIPSIS_MARKER.search(canonical) and not asks_something(elliptic["topic"]):
         return FollowUp.ELLIPSIS  # 南沙那场呢: an ellipsis, though it has a determiner
