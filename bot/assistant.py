@@ -143,7 +143,7 @@ class Assistant:
             return self._more(context, script, now)
         if kind is not None:
             if context is None or not context.topic:
-                if kind is FollowUp.DEICTIC:  # 这个双选会在哪: the noun may be enough
+                if kind is FollowUp.DEICTIC and self._says_enough(text):  # 这个双选会在哪
                     alone = self._answer(text, script, now, None)
                     if alone[0].mode in ANSWERING_MODES:
                         return alone
@@ -179,7 +179,18 @@ class Assistant:
         if reply.mode != "answer":
             return reply, context and context.touched(now)
         topic = self._topic(text, reply.fact_ids[0], context)
-        return reply, Context(now, topic, text, reply.fact_ids)
+        focus = tuple(sorted(self.matcher.read(text).focus))
+        return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _says_enough(self, text: str) -> bool:
+        """Whether a message with a determiner or an English pronoun names its topic itself
+        (这个双选会在哪; what's the Yuejiang model for, is it for training?), rather than
+        leaving it to the pronoun (when was it founded?)."""
+        q = self.matcher.read(text)
+        return (
+            len(q.content) - len(q.focus & {w for w, _, _ in q.content}) >= 1
+            and len(q.content) >= 2
+        )
 
     def _more(self, context: Context, script: Script, now: float) -> tuple[Reply, Context]:
         """More on the topic: the facts related to what was shown that were not shown yet."""

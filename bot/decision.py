@@ -36,10 +36,11 @@ FEATURES: Final = (
     "title_precision",  # share of the fact's title the question names
     "sounded",  # found only through a typo or a homophone
     "length",  # ln(1 + content words)
-    "question_likeness",  # closest sample question of the fact, 0..1
+    "question_likeness",  # closest sample question (or keyword, or title) of the fact, 0..1
     "keyword_share",  # share of the question explained by the fact's keywords
     "focus_missing",  # the words next to the question word are unexplained (月薪多少)
     "breakdown",  # asks for a part of a total (那2500人里面…有多少)
+    "unknown_name",  # a word no dictionary and no fact knows, no slip for a known one (黄宁生)
 )
 
 

@@ -24,6 +24,8 @@ _PRONOUN: Final = alternation(_DATA["pronouns"])
 _DETERMINER: Final = alternation(_DATA["determiners"])
 _REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
+_ENGLISH_DEMONSTRATIVE: Final = re.compile(r"\b(?:that|this|those|these)\s*[?.!]*$")
+_SAME_KIND: Final = (re.compile(r"\d+月"), re.compile(r"\d{4}年"), re.compile(r"第\d+"))
 _MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
 _CLARIFICATION: Final = re.compile(_DATA["clarification"])
 _ELLIPSIS: Final = re.compile(_DATA["ellipsis"])
@@ -51,6 +53,9 @@ class Context:
     question: str = ""  # the last answered question, as the bot read it
     fact_ids: tuple[str, ...] = ()  # the facts the last answer showed
     pending: str = ""  # a follow-up that had nothing to refer to, waiting for its referent
+    focus: tuple[
+        str, ...
+    ] = ()  # what the last question asked about (工业数据集 in 多少个工业数据集)
 
     def expired(self, now: float) -> bool:
         return now - self.at > EXPIRES_AFTER
@@ -72,6 +77,7 @@ class Context:
                 question=str(values.get("question", "")),
                 fact_ids=tuple(str(i) for i in values.get("fact_ids", ())),
                 pending=str(values.get("pending", "")),
+                focus=tuple(str(w) for w in values.get("focus", ())),
             )
         except (ValueError, TypeError, KeyError):
             return None
@@ -93,13 +99,17 @@ def follow_up(text: str) -> FollowUp | None:
     clarified = _CLARIFICATION.match(canonical)
     if clarified and not asks_something(clarified["topic"]):
         return FollowUp.CLARIFICATION
-    if _PRONOUN.search(canonical) or _ENGLISH_PRONOUN.search(canonical):
+    if _PRONOUN.search(canonical):
         return FollowUp.PRONOUN
-    if _DETERMINER.search(canonical):
+    if _ENGLISH_DEMONSTRATIVE.search(canonical):  # and when was that?
+        return FollowUp.PRONOUN
+    if _ENGLISH_PRONOUN.search(canonical):  # "is it for training?": often within a question
         return FollowUp.DEICTIC
     elliptic = _ELLIPSIS.match(canonical)
     if elliptic and _ELLIPSIS_MARKER.search(canonical) and not asks_something(elliptic["topic"]):
-        return FollowUp.ELLIPSIS
+        return FollowUp.ELLIPSIS  # 南沙那场呢: an ellipsis, though it has a determiner
+    if _DETERMINER.search(canonical):
+        return FollowUp.DEICTIC
     return None
 
 
@@ -126,8 +136,23 @@ def resolve(text: str, context: Context, kind: FollowUp) -> str:
         return f"{context.topic} {without_pronouns(text)}"
     if kind is FollowUp.ELLIPSIS:
         named = referent(text)
-        return swap_entity(context.question, named) or f"{named} {context.question}"
+        swapped = swap_entity(context.question, named) or swap_focus(context, named)
+        return swapped or f"{named} {context.question}"
     return context.question
+
+
+def swap_focus(context: Context, named: str) -> str | None:
+    """The last question about the named thing instead of what it asked about: 标杆企业呢
+    after 要打造多少个工业数据集 asks 要打造多少个标杆企业; 8月呢 after 7月成立了什么 asks 8月."""
+    question = normalise(context.question)
+    for pattern in _SAME_KIND:
+        old, new = pattern.search(question), pattern.fullmatch(named)
+        if old and new:
+            return question.replace(old.group(), named, 1)
+    for word in context.focus:
+        if word in question and word not in named:
+            return question.replace(word, named, 1)
+    return None
 
 
 def swap_entity(question: str, named: str) -> str | None:

@@ -2,8 +2,9 @@
 
 English questions meet Chinese facts by being read into the facts' words: "How many technical
 schools are there in Guangdong?" becomes 多少 技工院校 广东 for the matcher. Inflections are
-folded against the vocabulary itself (organised -> organise only if the glossary knows
-"organise"), so no stemmer's guesses leak in, and phrases are replaced longest first.
+folded against the vocabulary itself first (organised -> organise only if the glossary knows
+"organise"), and phrases are replaced longest first. Words the vocabulary does not know get a
+light stem, the same for questions and for the facts' English text, so they still meet.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def _candidates(word: str) -> Iterable[str]:
                 yield stem[:-1]
 
 
+def stem(word: str) -> str:
+    """A light, deterministic stem for words no vocabulary knows, applied to questions and
+    facts alike so that their inflections meet (raised and raise, phases and phase)."""
+    stemmed = word.removesuffix("'s")
+    if stemmed.endswith(("ies", "ied")) and len(stemmed) > 4:
+        return stemmed[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if (
+            stemmed.endswith(suffix)
+            and len(stemmed) - len(suffix) >= 3
+            and not stemmed.endswith(("ss", "us", "is"))
+        ):
+            stemmed = stemmed[: -len(suffix)]
+            break
+    if len(stemmed) > 3 and stemmed.endswith("e"):
+        stemmed = stemmed[:-1]
+    if len(stemmed) > 3 and stemmed[-1] == stemmed[-2] and stemmed[-1] not in "lsz":
+        stemmed = stemmed[:-1]  # planned -> plann -> plan
+    return stemmed
+
+
 def fold(word: str, vocabulary: Mapping[str, str] | frozenset[str]) -> str:
     """The word's base form if the vocabulary knows it (schools -> school), else the word."""
     if word in vocabulary:
@@ -79,12 +101,17 @@ class EnglishReader:
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - one reader per fact base, kept for its life
     def _read(self, word: str) -> str:
         folded = fold(word, self._words)
-        if folded in self._words or len(word) < _SPELLING_MIN or word in _COMMON_ENGLISH:
+        if folded in self._words or word in _COMMON_ENGLISH:
             return folded
-        found = process.extractOne(
-            word, self._known, scorer=fuzz.ratio, score_cutoff=_SPELLING_SCORE
-        )
-        return fold(found[0], self._words) if found else folded
+        found = None
+        if len(word) >= _SPELLING_MIN:
+            found = process.extractOne(
+                word, self._known, scorer=fuzz.ratio, score_cutoff=_SPELLING_SCORE
+            )
+        if found is not None:
+            corrected = fold(found[0], self._words)
+            return corrected if corrected in self._words else stem(corrected)
+        return stem(word)
 
     def to_chinese(self, text: str) -> str:
         """Lower-case text with its known English words and phrases in Chinese."""

@@ -130,11 +130,13 @@ class GlossaryEntry(BaseModel):
 
 def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
     """What a fact is about: what it states (title, place, answer, quotes), with its related
-    facts' titles, places and answers (the organisers of the 南沙 event are about 南沙).
-    Keywords and sample questions are search aids: they are checked against it, not part of it."""
+    facts' titles and places (the organisers of the 南沙 event are about 南沙), but not what
+    those say in passing: the alliance is not about 浙江 because the index it published ranks
+    浙江. Keywords and sample questions are search aids: they are checked against it, not part
+    of it."""
     own = [fact.title, fact.title_en or "", fact.place or "", fact.answer]
     own += [q.quote for q in fact.sources]
-    return "\n".join([*own, *(f"{r.title} {r.place or ''} {r.answer}" for r in related)])
+    return "\n".join([*own, *(f"{r.title} {r.place or ''}" for r in related)])
 
 
 def quoted_figures(fact: Fact) -> list[Figure]:

@@ -83,11 +83,14 @@ _ACTOR = re.compile(
     "|共建|携手|出席|提出|坦言|告诉"
 )
 _PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动|为实现|为保障")
-_LIST = re.compile(r"[\u4e00-\u9fff]{2,}、[\u4e00-\u9fff]{2,}")
+_LIST_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,24}(?:、[\u4e00-\u9fffA-Za-z0-9]{1,24})+")
+_PAIR = re.compile("[与和及同]")
+_DAY_PRECISE = re.compile(r"\d+月\d+日")
 _BODY = re.compile("(?:" + "|".join(sorted(ORGANISATION_SUFFIXES, key=len, reverse=True)) + ")")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ORDINAL = re.compile(r"第(\d+|[一二两三四五六七八九十百]+)")
 _FIRST = re.compile(r"首(?=[期届次批个轮])")
+_DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|[1-9])月(?:(?:[12]\d|3[01]|[1-9])日)?")
 _DATE_FAMILIES: Final = frozenset({"year", "month", "day"})
 
 
@@ -95,6 +98,15 @@ def ordinals(text: str) -> frozenset[int]:
     """The ordinals a (normalised) text states: 第9届 -> 9, 第一梯队 -> 1, 首期 -> 1."""
     found = {int(n) if n.isdigit() else chinese_integer(n) for n in _ORDINAL.findall(text)}
     return frozenset(found | ({1} if _FIRST.search(text) else set()))
+
+
+def dates(text: str) -> frozenset[str]:
+    """The dates and months a (normalised) text names: 5月7日, and its month 5月."""
+    found: set[str] = set()
+    for match in _DAY.finditer(text):
+        found.add(match.group())
+        found.add(f"{match['month']}月")
+    return frozenset(found)
 
 
 def carries(fact: Fact) -> frozenset[AskedKind]:
@@ -114,9 +126,20 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         kinds.add("why")
     if any("money" in f.families for f in figures):
         kinds.add("money")
-    if _LIST.search(answer) or len(_BODY.findall(answer)) >= 2:
+    if list_size(answer) >= 2:
         kinds.add("list")
+    if _DAY_PRECISE.search(answer) or _DAY_PRECISE.search(
+        normalise(" ".join(q.quote for q in fact.sources))
+    ):
+        kinds.add("day")
     return frozenset(kinds)
+
+
+def list_size(text: str) -> int:
+    """The most members one enumeration of the text names (A、B、C: 3; A与B, two bodies: 2)."""
+    runs = [len(run.split("、")) for run in _LIST_RUN.findall(text)]
+    pairs = 2 if len(_BODY.findall(text)) >= 2 and _PAIR.search(text) else 0
+    return max([*runs, pairs, 0])
 
 
 @dataclass(frozen=True)
@@ -131,6 +154,8 @@ class IndexedFact:
     units: frozenset[str]  # families of the units its figures count (people, schools...)
     figures: frozenset[str]  # every number in `about`: a question's 第8届 must be among them
     ordinals: frozenset[int]  # every 第N (and 首, first) in `about`: 第四梯队 needs a 4th
+    dates: frozenset[str]  # every 5月7日 and 7月 in `about`: a question's date must be one
+    list_size: int  # the most members one enumeration of its answer names
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
@@ -288,6 +313,8 @@ class FactIndex:
             units=frozenset(u for f in chinese_figures(normalise(fact.answer)) for u in f.families),
             figures=frozenset(NUMBER.findall(about)),
             ordinals=ordinals(about),
+            dates=dates(about),
+            list_size=list_size(normalise(fact.answer)),
             family=self._families[index],
         )
 

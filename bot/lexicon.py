@@ -21,10 +21,10 @@ from typing import Any, Final, Literal, get_args
 
 import yaml
 
-from bot.figures import unit_families
+from bot.figures import chinese_integer, unit_families
 
 DATA: Final = Path(__file__).with_name("data")
-AskedKind = Literal["count", "when", "where", "money", "who", "why", "list"]
+AskedKind = Literal["count", "when", "where", "money", "who", "why", "list", "day"]
 ASKED_KINDS: Final[tuple[AskedKind, ...]] = get_args(AskedKind)
 
 
@@ -129,6 +129,26 @@ _ENTITY: Final = alternation(PLACES | ORGANISATIONS | HOME_GROUND)
 def entities_in(text: str) -> set[str]:
     """Places and organisations named in normalised text, longest names first, not home ground."""
     return {name for name in _ENTITY.findall(text) if name not in HOME_GROUND}
+
+
+_LISTED_COUNT: Final = re.compile(
+    r"(?:哪|which |who (?:are|were) the (?:\w+ )?)"
+    r"(?P<n>\d+|[一二两三四五六七八九十]+|two|three|four|five|six|seven|eight|nine|ten)"
+)
+_ENGLISH_COUNTS: Final = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten".split()
+)}  # fmt: skip
+
+
+def listed_count(text: str) -> int | None:
+    """How many members a which-question asks for (哪八个部门: 8, which four universities: 4)."""
+    found = _LISTED_COUNT.search(text)
+    if found is None:
+        return None
+    n = found["n"]
+    if n.isdigit():
+        return int(n)
+    return _ENGLISH_COUNTS.get(n) or chinese_integer(n)
 
 
 def asked_kinds(text: str) -> frozenset[AskedKind]:

@@ -41,6 +41,7 @@ from bot.factindex import (
     Evidence,
     FactIndex,
     IndexedFact,
+    dates,
     ordinals,
     span_mask,
 )
@@ -56,6 +57,7 @@ from bot.lexicon import (
     asked_kinds,
     asked_units,
     entities_in,
+    listed_count,
     unwrapped,
 )
 from bot.segment import NOUN_TAGS, Segmenter, Span
@@ -147,6 +149,7 @@ class Candidate:
     rank: float
     unknown: frozenset[str]  # names and figures of the question the fact does not cover
     unexplained: tuple[str, ...]  # content words the fact explains less than half
+    names: frozenset[str]  # unexplained words jieba does not know and no fact holds (黄宁生)
 
 
 def _focus(text: str, words: list[Span]) -> frozenset[str]:
@@ -262,7 +265,6 @@ class Matcher:
             unknown = frozenset(n for n in named if n not in indexed.about)
             unknown |= self._unknown_details(q, indexed)
             coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
-            unknown |= {w for w in unexplained if w in names}
             bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
             bonus *= 1 + KIND_BONUS * bool(q.asked & indexed.best_for)
             if q.asked - REQUIRED_KINDS - {"list"} - indexed.carries:
@@ -274,7 +276,7 @@ class Matcher:
             rank = relevance * coverage * bonus * fit
             found.append(
                 Candidate(index, indexed, evidence_of, coverage, relevance, rank, unknown,
-                          unexplained)
+                          unexplained, frozenset(w for w in unexplained if w in names))
             )  # fmt: skip
         found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
         return found
@@ -310,8 +312,10 @@ class Matcher:
         unit_fits = 0.0
         if q.units and indexed.units:
             unit_fits = 1.0 if q.units & indexed.units else -1.0
-        questions = indexed.fields.get(QUESTIONS, [])
-        likeness = max((fuzz.ratio(q.text, other) for other in questions), default=0.0) / 100
+        # sample questions, and the keywords and title a fact without any still has
+        likely = [*indexed.fields.get(QUESTIONS, []), *indexed.fields.get(KEYWORDS, []),
+                  *indexed.fields.get(TITLE, [])]  # fmt: skip
+        likeness = max((fuzz.ratio(q.text, other) for other in likely), default=0.0) / 100
         keywords = top.evidence.by_field.get(KEYWORDS, [])
         covered: set[int] = set()
         for start, end, _ in keywords:
@@ -336,6 +340,7 @@ class Matcher:
             "keyword_share": min(1.0, len(covered) / content_chars),
             "focus_missing": float(any(w in top.unexplained for w in q.focus)),
             "breakdown": float(bool(BREAKDOWN.search(q.text))),
+            "unknown_name": float(bool(top.names)),
         }
 
     def _measure(
@@ -378,6 +383,7 @@ class Matcher:
         """
         unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
         unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
+        unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
@@ -458,6 +464,13 @@ class Matcher:
         details = tuple(w for w in top.unexplained if w in DETAIL_NOUNS)
         if details:
             return details
-        if "list" in q.asked and "list" not in top.indexed.carries:
+        wanted = listed_count(q.text)
+        if "list" in q.asked and (
+            "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
+        ):
             return ("具体名单",)
+        if "day" in q.asked and "day" not in top.indexed.carries:
+            return ("具体日期",)
+        if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:
+            return ("其中的细分数字",)  # 那2500人里面…有多少: the fact gives the whole only
         return ()

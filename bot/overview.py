@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.factbase import Fact, Kind
-from bot.factindex import KEYWORDS, PLACE, TITLE
+from bot.factindex import KEYWORDS, NUMBER, PLACE, TITLE
 from bot.figures import chinese_figures
 from bot.lexicon import (
     FUNCTION_WORDS,
@@ -127,6 +127,8 @@ class Overviews:
         for place in places:
             ranked = self._with_families([f for f in ranked if self._is_about(f, place)], ranked)
         unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
+        figures = set(NUMBER.findall(canonical))  # 2030的目标: no fact's figure
+        unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))
         if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
             ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them
         if unknown or not ranked:

@@ -6,10 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.evaluation import load
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Verdict
-from tests.evaluation import load
+from tests.conftest import ROOT
 
-ANSWERABLE = [i.question for i in load("questions.yaml") if i.answerable]
+ANSWERABLE = [c.question for c in load(ROOT / "tests/data/questions.yaml") if c.kind == "answer"]
 
 
 def best(matcher: Matcher, question: str) -> str | None:
