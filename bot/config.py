@@ -13,6 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TZ = "Asia/Shanghai"
+BROADCAST_RATE = 28  # briefings a second: Telegram's 30, less 2 kept for replies
+DELIVERY_LEASE = 60.0  # seconds a claimed briefing is held before another sender may take it
 
 
 class ConfigError(ValueError):
@@ -41,6 +43,16 @@ def parse_timezone(name: str, variable: str = "BAYBRIEF_TZ") -> ZoneInfo:
         raise ConfigError(f"{variable}: unknown time zone {name!r} (e.g. Asia/Hong_Kong)") from exc
 
 
+def parse_number(value: str, variable: str, *, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not low <= number <= high:  # also refuses nan and inf
+        raise ConfigError(f"{variable} must be a number from {low:g} to {high:g}, not {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
@@ -50,6 +62,9 @@ class Settings:
     seeds_dir: Path = Path("seeds")
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
     bot_api_url: str | None = None
+    # Delivery of briefings: the defaults keep to Telegram's limits; tests go faster.
+    broadcast_rate: int = BROADCAST_RATE
+    delivery_lease: float = DELIVERY_LEASE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -65,4 +80,18 @@ class Settings:
             seeds_dir=Path(get("BAYBRIEF_SEEDS_DIR") or cls.seeds_dir),
             timezone=parse_timezone(get("BAYBRIEF_TZ") or DEFAULT_TZ),
             bot_api_url=get("BAYBRIEF_BOT_API_URL"),
+            broadcast_rate=int(
+                parse_number(
+                    get("BAYBRIEF_BROADCAST_RATE") or str(BROADCAST_RATE),
+                    "BAYBRIEF_BROADCAST_RATE",
+                    low=1,
+                    high=1000,
+                )
+            ),
+            delivery_lease=parse_number(
+                get("BAYBRIEF_DELIVERY_LEASE") or str(DELIVERY_LEASE),
+                "BAYBRIEF_DELIVERY_LEASE",
+                low=2,
+                high=3600,
+            ),
         )

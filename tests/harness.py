@@ -52,6 +52,8 @@ async def running(settings: Settings) -> AsyncIterator[BayApplication]:
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
