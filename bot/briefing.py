@@ -5,6 +5,10 @@ headline figures, events and policies. Facts the chat has not been sent yet come
 the last reload added are marked new, and once a chat has seen everything the choice rotates
 by day, so no two days repeat. A subscription may narrow the briefing to a kind (政策) or a
 topic (双选会).
+
+A briefing knows its day (the chat's local date): an event is upcoming only until its dates
+are over, and an event whose dates are over is marked as past, since its sentence may still
+say 将于 (an article of 2025 announcing December is not news of December 2026).
 """
 
 from __future__ import annotations
@@ -92,7 +96,9 @@ class Selection:
     upcoming: tuple[Fact, ...]
     sections: tuple[tuple[str, tuple[Fact, ...]], ...]
     new: frozenset[str]
-    unseen: int
+    unseen: int  # facts (of the chat's topic) it had not been sent before this briefing
+    fresh: int = 0  # of those, how many this briefing shows: when equal, it has seen all
+    past: frozenset[str] = frozenset()  # events chosen whose dates are over on `day`
 
     @property
     def facts(self) -> tuple[Fact, ...]:
@@ -136,4 +142,8 @@ def select(
             chosen.add(fact.id)
     sections = tuple((heading, tuple(facts)) for heading, facts in picked.items() if facts)
     unseen = sum(f.id not in seen for f in pool)
-    return Selection(day, tuple(upcoming[:2]), sections, new & chosen, unseen)
+    fresh = sum(f.id not in seen for f in pool if f.id in chosen)
+    past = {f.id for f in pool if f.id in chosen and f.when_range and f.when_range[1] < day}
+    return Selection(
+        day, tuple(upcoming[:2]), sections, new & chosen, unseen, fresh, frozenset(past)
+    )
