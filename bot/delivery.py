@@ -308,10 +308,9 @@ class Delivery:
     async def stop(self) -> None:
         """Within `config.drain` (+ a moment): in-flight sends finish, the rest stay pending."""
         self._stopping = True
+        self._wake.set()
         if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+            await self._loop  # ends after its current store call: a claim is never half-taken
         for task, job in list(self._tasks.items()):
             if job.id not in self._in_request:
                 task.cancel()  # composing or waiting for the pacer: handed back untried
@@ -325,7 +324,7 @@ class Delivery:
 
     async def _run(self) -> None:
         next_dispatch = float("-inf")
-        while True:
+        while not self._stopping:
             self._wake.clear()  # before looking, so a send finishing meanwhile wakes us
             try:
                 if self._clock.monotonic() >= next_dispatch:
@@ -335,8 +334,9 @@ class Delivery:
                 await self.fill()
             except Exception:  # the store or a bug: log, and try again next tick
                 log.exception("delivery pass failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.config.tick)
+            if not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.config.tick)
 
     async def step(self) -> int:
         """One pass: dispatch, then claim and start sends; returns the rows claimed."""
@@ -377,8 +377,8 @@ class Delivery:
     async def dispatch(self) -> int:
         """Enqueue every subscription due now, in batches; returns how many."""
         total = 0
-        while found := await self.db.run(self._dispatch_batch):  # a catch-up may be due at once
-            total += found
+        while not self._stopping and (found := await self.db.run(self._dispatch_batch)):
+            total += found  # (and a catch-up may be due at once: look again until none)
         return total
 
     def _dispatch_batch(self, store: Store) -> int:
