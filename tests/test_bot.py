@@ -20,7 +20,17 @@ import pytest
 from bot.store import Status, Store
 from handlers.app import configure_logging
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import ADMIN, USER, eventually, next_message, running, settings_for, texts
+from tests.harness import (
+    ADMIN,
+    USER,
+    briefings,
+    eventually,
+    next_message,
+    running,
+    settings_for,
+    subscribe_all,
+    texts,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP = -100555
@@ -170,6 +180,60 @@ async def test_429_is_retried_without_loss(api: FakeBotAPI, tmp_path: Path) -> N
         attempts = [c for c in api.calls_to("sendMessage") if c.params.get("chat_id") == USER]
         assert [c.error_code for c in attempts] == [429, None]
         assert attempts[1].at - attempts[0].at >= 1.0  # waited for retry_after
+
+
+async def test_502_and_a_reset_connection_are_retried_until_delivered(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(settings_for(api, tmp_path)) as application:
+        assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
+        api.fail_next("sendMessage", error_code=502, description="Bad Gateway", chat_id=USER)
+        api.reset_next("sendMessage", chat_id=USER)
+        await api.until(lambda: briefings(api)[USER] == 1, timeout=30)
+        store, day = application.bot_data.store, dt.datetime.now(SHANGHAI).date()
+        await eventually(lambda: _status(store, USER, day) is Status.SENT)
+        job = store.job(chat_id=USER, day=day)
+        assert job is not None
+        assert (job.attempts, job.unknown) == (3, 0)
+        attempts = [c.error_code for c in api.calls_to("sendMessage")][-3:]
+        assert attempts == [502, 0, None]
+
+
+async def test_a_question_during_a_broadcast_is_not_queued_behind_it(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, BAYBRIEF_BROADCAST_RATE="30")
+    chats = range(2_000_001, 2_000_151)  # 150 briefings: five seconds at 30 a second
+    subscribe_all(settings, chats)
+    async with running(settings):
+        await api.until(lambda: sum(briefings(api).values()) >= 10, timeout=20)
+        answer = await ask(api, "广东有多少所技工院校？")
+        assert "148所" in answer
+        during = sum(briefings(api).values())
+        assert during < len(chats)  # answered while the broadcast still ran, not after it
+        await api.until(lambda: len(briefings(api)) == len(chats), timeout=30)
+    assert set(briefings(api).values()) == {1}
+
+
+async def test_a_stop_mid_broadcast_loses_nothing_and_repeats_nothing(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, BAYBRIEF_BROADCAST_RATE="30")
+    chats = range(3_000_001, 3_000_121)
+    subscribe_all(settings, chats)
+    async with running(settings):
+        await api.until(lambda: sum(briefings(api).values()) >= 30, timeout=20)
+    stopped = sum(briefings(api).values())
+    assert stopped < len(chats)
+    store = Store(settings.db_path)
+    try:
+        assert not [j for j in store.jobs() if j.status is Status.SENDING]  # all handed back
+    finally:
+        store.close()
+    async with running(settings):
+        await api.until(lambda: len(briefings(api)) == len(chats), timeout=30)
+        await asyncio.sleep(1)  # a straggler would arrive now
+    assert set(briefings(api).values()) == {1}
 
 
 async def test_bad_request_is_logged_not_retried(
