@@ -7,10 +7,14 @@ pause, so a single second can carry twice the limit. This pacer keeps a log of g
 allows one only while the last second holds fewer than the limit: *every* sliding second,
 not the average, stays under it.
 
-Briefings ("bulk") may use the broadcast rate (28 a second by default); replies to readers may
-use the whole limit (the broadcast rate plus a reserve of 2). So while a broadcast runs at full
-speed, every second still has room for readers' answers, and a question is answered at once
-instead of queueing behind thousands of briefings. A 429 holds everything for its retry_after.
+Briefings ("bulk") may use the broadcast rate (28 a second by default), evenly spaced (1/28 s
+apart): a burst of 28 at the start of each second would be just as legal in the log, but the
+requests of a burst queue behind each other on the way, arrive spread out, and the burst of
+the next second then lands in the same second at Telegram. Replies to readers may use the
+whole limit (the broadcast rate plus a reserve of 2) without spacing. So while a broadcast
+runs at full speed, every second still has room for readers' answers, and a question is
+answered at once instead of queueing behind thousands of briefings. A 429 holds everything
+for its retry_after.
 
 Single-threaded by design: every grant is decided between two awaits on the event loop.
 """
@@ -55,6 +59,7 @@ class Pacer:
         self._granted: deque[float] = deque()
         self._groups: dict[ChatKey, deque[float]] = {}
         self._held_until = 0.0
+        self._last_bulk = float("-inf")
 
     def hold(self, seconds: float) -> None:
         """Telegram said 429: nothing is sent by anyone until `seconds` have passed."""
@@ -74,22 +79,30 @@ class Pacer:
         return log[0] + MINUTE - now + _EPSILON
 
     def wait(self, chat_id: ChatKey | None, *, bulk: bool) -> float:
-        """Seconds until a message to `chat_id` may go out; 0 means now."""
+        """Seconds until a message to `chat_id` may go out; 0 means now. A request that is
+        no message (`chat_id` None: a read, an answer to a button) only waits out a 429."""
         now = self._clock.monotonic()
         if now < self._held_until:
             return self._held_until - now
+        if chat_id is None:
+            return 0.0
         _expire(self._granted, now - SECOND)
         limit = self.bulk_per_second if bulk else self.per_second
         second = 0.0
         if len(self._granted) >= limit:
             second = self._granted[len(self._granted) - limit] + SECOND - now + _EPSILON
-        group = self.group_wait(chat_id) if chat_id is not None else 0.0
-        return max(second, group)
+        spacing = self._last_bulk + SECOND / self.bulk_per_second - now if bulk else 0.0
+        return max(second, spacing, self.group_wait(chat_id))
 
-    def take(self, chat_id: ChatKey | None) -> None:
+    def take(self, chat_id: ChatKey | None, *, bulk: bool = False) -> None:
+        if chat_id is None:
+            return  # not a message: Telegram's message limits do not count it
         now = self._clock.monotonic()
         self._granted.append(now)
-        if chat_id is not None and is_group(chat_id):
+        if bulk:  # on a grid: a wake-up that came late does not push back every later one
+            interval = SECOND / self.bulk_per_second
+            self._last_bulk = max(self._last_bulk + interval, now - interval / 2)
+        if is_group(chat_id):
             self._groups.setdefault(chat_id, deque()).append(now)
             if len(self._groups) > 1024:  # forget groups that sent nothing for a minute
                 for key in [
@@ -101,7 +114,7 @@ class Pacer:
         """Wait for a grant and take it: `bulk` for briefings, otherwise a reply."""
         while (delay := self.wait(chat_id, bulk=bulk)) > 0:
             await self._clock.sleep(delay)
-        self.take(chat_id)
+        self.take(chat_id, bulk=bulk)
 
 
 def _expire(log: deque[float], before: float) -> None:

@@ -68,7 +68,8 @@ class PacedRateLimiter(BaseRateLimiter[Paced]):
     ) -> Result:
         if rate_limit_args is Paced.BULK:
             return await callback(*args, **kwargs)
-        # Messages count against Telegram's limits; reads (getChat, getChatMember) do not.
+        # Messages count against the limits; reads (getChat…) and requests without a chat
+        # (answerCallbackQuery, setMyCommands) only wait out a 429 (chat None).
         chat = None if endpoint.startswith("get") else _chat_key(data.get("chat_id"))
         for attempt in itertools.count():
             await self._pacer.acquire(chat, bulk=False)
