@@ -19,11 +19,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from bot.browse import CATEGORIES
 from bot.factbase import Fact, FactBase, Kind
 from bot.factindex import FactIndex, canonical
+from bot.text import Script
+
+if TYPE_CHECKING:  # answers renders selections, so it imports this module
+    from bot.answers import Renderer
+    from bot.store import Store
 
 DEFAULT_TIME: Final = dt.time(8, 0)
 SIZE: Final = 7  # facts in a briefing, before it is shortened to fit one message
@@ -146,4 +151,51 @@ def select(
     past = {f.id for f in pool if f.id in chosen and f.when_range and f.when_range[1] < day}
     return Selection(
         day, tuple(upcoming[:2]), sections, new & chosen, unseen, fresh, frozenset(past)
+    )
+
+
+# -- a chat's briefing, from the store ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Content:
+    """What briefings are made of; /reload replaces it as a whole."""
+
+    base: FactBase
+    index: FactIndex
+    new: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    fact_ids: tuple[str, ...]
+    thread_id: int | None
+    subscribed: bool
+
+
+def compose(
+    store: Store, content: Content, renderer: Renderer, *, chat_id: int, day: dt.date
+) -> Composed:
+    """A chat's briefing for `day`, from what the store says now (topic, forum topic, script,
+    seen facts): composed just before it is sent, so a reload or a new topic counts."""
+    subscription = store.subscription(chat_id=chat_id)
+    topic = subscription.topic if subscription else None
+    try:
+        wanted = topic_filter(content.index, topic)
+    except SubscriptionError:  # the topic vanished in a reload: brief on everything
+        wanted = topic_filter(content.index, None)
+    text, selection = renderer.compose_briefing(
+        content.base,
+        day=day,
+        seen=store.seen(chat_id=chat_id),
+        new=content.new,
+        wanted=wanted,
+        script=Script(store.script(chat_id=chat_id) or Script.SIMPLIFIED),
+    )
+    return Composed(
+        text=text,
+        fact_ids=tuple(f.id for f in selection.facts),
+        thread_id=subscription.thread_id if subscription else None,
+        subscribed=subscription is not None,
     )

@@ -18,7 +18,8 @@ from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.problems import FactBaseError
-from bot.store import DayCounts, Store
+from bot.records import DayCounts
+from bot.store import Store
 
 log = logging.getLogger("baybrief")
 

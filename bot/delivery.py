@@ -21,7 +21,8 @@ briefing is retried rather than lost).
 
 Catch-up after downtime is the same path: due subscriptions and ready rows are simply found
 later, and are sent until the chat's day ends. Store calls run on the delivery's own thread
-and connection, so a broadcast never holds up the event loop.
+and connection, so a broadcast never holds up the event loop. What each outcome leads to is
+bot/outcomes.py's (pure rules); this module runs them.
 """
 
 from __future__ import annotations
@@ -31,192 +32,35 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import random
 import secrets
 import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.answers import Renderer
-from bot.briefing import SubscriptionError, topic_filter
+from bot.briefing import Content, compose
 from bot.clock import Clock
-from bot.factbase import FactBase
-from bot.factindex import FactIndex
+from bot.outcomes import (
+    Decision,
+    DeliveryConfig,
+    Migrated,
+    Sender,
+    SendError,
+    Transient,
+    Unknown,
+    decide,
+    plan,
+)
 from bot.pacing import Pacer
-from bot.schedule import day_end, day_start, following, local_day, next_due, zone_of
-from bot.store import DayCounts, Due, Job, Planned, Status, Store
-from bot.text import Script
+from bot.records import DayCounts, Job, Status
+from bot.schedule import day_end, day_start, local_day, next_due, zone_of
+from bot.store import Store
 
 log = logging.getLogger("baybrief.delivery")
 T = TypeVar("T")
-
-
-# -- what a sender may answer ----------------------------------------------------------------
-
-
-class SendError(Exception):
-    """A send that did not (knowingly) deliver; the subclass decides what happens next."""
-
-
-class Blocked(SendError):
-    """403: the chat blocked or removed the bot. It is unsubscribed."""
-
-
-class Rejected(SendError):
-    """400: Telegram refuses this request; sending it again would fail the same way."""
-
-
-class Migrated(SendError):
-    """The group became a supergroup with a new id; the briefing goes there (once)."""
-
-    def __init__(self, new_chat_id: int) -> None:
-        super().__init__(f"migrated to {new_chat_id}")
-        self.new_chat_id = new_chat_id
-
-
-class RateLimited(SendError):
-    """429: nothing may be sent for `retry_after` seconds."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after:g} s")
-        self.retry_after = retry_after
-
-
-class Transient(SendError):
-    """Not delivered, for a reason that passes: 5xx, a reset connection, no connection."""
-
-
-class Unknown(SendError):
-    """Maybe delivered: the request timed out after it was sent. Retried (at least once)."""
-
-
-class Sender(Protocol):
-    """Where briefings go: Telegram (handlers/sender.py), or a console, or a test's fake."""
-
-    async def send(self, chat_id: int, thread_id: int | None, text: str) -> list[int]:
-        """Send one message; return its message ids, or raise a SendError."""
-        ...
-
-
-# -- settings and rules ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeliveryConfig:
-    lease: float = 60.0  # seconds a claimed row is ours; must outlast a send (send_timeout)
-    send_timeout: float = 15.0  # longest wait for Telegram's answer (a 10 s stall is answered)
-    max_in_flight: int = 16  # rows claimed at once: the bound on duplicates after a crash
-    tick: float = 1.0  # how often due subscriptions and ready rows are looked for
-    batch: int = 500  # subscriptions per dispatch transaction
-    backoff: float = 2.0  # first retry after about this long, doubling
-    backoff_cap: float = 300.0
-    drain: float = 5.0  # seconds a stop waits for sends in flight (of a 10 s grace period)
-    keep_days: int = 35  # finished outbox rows older than this are deleted
-    report_every: float = 60.0  # seconds between count lines in the log
-
-    def __post_init__(self) -> None:
-        if self.lease < 2 * self.send_timeout:
-            raise ValueError(f"lease {self.lease} s must be at least twice the send timeout")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What an attempt that did not deliver leads to."""
-
-    status: Status
-    error: str
-    ready_at: dt.datetime | None = None
-    unknown: bool = False
-    unsubscribe: bool = False
-    hold: float = 0.0  # seconds every send pauses (a 429)
-
-
-def backoff(job: Job, config: DeliveryConfig) -> float:
-    """Doubling from `config.backoff`, capped, with ±25% jitter that is the same for the same
-    row and attempt (so tests can predict it and retries of many chats spread out)."""
-    jitter = random.Random(f"{job.id}:{job.attempts}").uniform(0.75, 1.25)
-    return min(config.backoff * 2.0**job.attempts, config.backoff_cap) * jitter
-
-
-def decide(job: Job, error: SendError, *, now: dt.datetime, config: DeliveryConfig) -> Decision:
-    """The rules for a failed attempt (migration is handled by moving the row, not here)."""
-    reason = f"{type(error).__name__}: {error}"
-    if isinstance(error, Blocked):
-        return Decision(Status.FAILED, reason, unsubscribe=True)
-    if isinstance(error, Rejected | Migrated):  # a second migration of one briefing, too
-        return Decision(Status.FAILED, reason)
-    if isinstance(error, RateLimited):
-        wait = error.retry_after
-        decision = Decision(Status.RETRY, reason, hold=wait)
-    else:
-        wait = backoff(job, config)
-        decision = Decision(Status.RETRY, reason, unknown=isinstance(error, Unknown))
-    ready_at = now + dt.timedelta(seconds=wait)
-    if job.expires_at is not None and ready_at >= job.expires_at:
-        return Decision(Status.EXPIRED, f"the day ended ({reason})", unknown=decision.unknown)
-    return Decision(decision.status, reason, ready_at, decision.unknown, hold=decision.hold)
-
-
-def plan(due: Due, *, now: dt.datetime, default_zone: ZoneInfo) -> Planned:
-    """A due subscription's briefing belongs to the local day it fell due on; once that day
-    is over it is recorded as expired (lost to downtime) rather than sent late."""
-    zone = zone_of(due.timezone, default_zone)
-    day = local_day(due.next_due_at, zone)
-    expires = day_end(day, zone)
-    status = Status.PENDING if now < expires else Status.EXPIRED
-    upcoming = following(due.send_time, zone, due=due.next_due_at, now=now)
-    return Planned(day=day, status=status, expires_at=expires, next_due_at=upcoming)
-
-
-# -- composing -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Content:
-    """What briefings are made of; /reload replaces it as a whole."""
-
-    base: FactBase
-    index: FactIndex
-    new: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Composed:
-    text: str
-    fact_ids: tuple[str, ...]
-    thread_id: int | None
-    subscribed: bool
-
-
-def compose(
-    store: Store, content: Content, renderer: Renderer, *, chat_id: int, day: dt.date
-) -> Composed:
-    """A chat's briefing for `day`, from what the store says now (topic, forum topic, script,
-    seen facts): composed just before it is sent, so a reload or a new topic counts."""
-    subscription = store.subscription(chat_id=chat_id)
-    topic = subscription.topic if subscription else None
-    try:
-        wanted = topic_filter(content.index, topic)
-    except SubscriptionError:  # the topic vanished in a reload: brief on everything
-        wanted = topic_filter(content.index, None)
-    text, selection = renderer.compose_briefing(
-        content.base,
-        day=day,
-        seen=store.seen(chat_id=chat_id),
-        new=content.new,
-        wanted=wanted,
-        script=Script(store.script(chat_id=chat_id) or Script.SIMPLIFIED),
-    )
-    return Composed(
-        text=text,
-        fact_ids=tuple(f.id for f in selection.facts),
-        thread_id=subscription.thread_id if subscription else None,
-        subscribed=subscription is not None,
-    )
 
 
 def counts_line(counts: DayCounts) -> str:

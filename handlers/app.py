@@ -21,8 +21,9 @@ from telegram.ext import (
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery import Delivery, DeliveryConfig
+from bot.delivery import Delivery
 from bot.factbase import FactBase
+from bot.outcomes import DeliveryConfig
 from bot.pacing import Pacer
 from bot.store import Store
 from bot.text import Script

@@ -14,8 +14,9 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import Renderer
+from bot.briefing import Content
 from bot.config import Settings
-from bot.delivery import Content, Delivery
+from bot.delivery import Delivery
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.store import Store

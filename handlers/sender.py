@@ -20,7 +20,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.answers import split_message
-from bot.delivery import Blocked, Migrated, RateLimited, Rejected, Transient, Unknown
+from bot.outcomes import Blocked, Migrated, RateLimited, Rejected, Transient, Unknown
 from handlers.pacing import Paced, retry_seconds
 
 NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)

@@ -12,9 +12,8 @@ from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.answers import in_script
-from bot.briefing import SubscriptionError, parse_request, topic_filter
+from bot.briefing import SubscriptionError, compose, parse_request, topic_filter
 from bot.config import ConfigError, parse_timezone
-from bot.delivery import compose
 from bot.schedule import local_day, next_due, zone_of
 from bot.text import Script
 from handlers.context import Context

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.store import Due, Planned, Status, Store
+from bot.records import Due, Planned, Status
+from bot.store import Store
 from tests.conftest import ROOT
 
 

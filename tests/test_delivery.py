@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.answers import Renderer
-from bot.delivery import (
+from bot.briefing import Content
+from bot.delivery import Delivery
+from bot.factbase import FactBase
+from bot.matcher import Matcher
+from bot.outcomes import (
     Blocked,
-    Content,
-    Delivery,
     DeliveryConfig,
     Migrated,
     RateLimited,
@@ -32,11 +34,10 @@ from bot.delivery import (
     Transient,
     Unknown,
 )
-from bot.factbase import FactBase
-from bot.matcher import Matcher
 from bot.pacing import Pacer
+from bot.records import Status
 from bot.schedule import next_due
-from bot.store import Status, Store
+from bot.store import Store
 from tests.clock import FakeClock
 from tests.olddb import write_version_1
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, Due, Planned, Status, Store
+from bot.records import Due, Planned, Status
+from bot.store import MIGRATIONS, Store
 from tests.olddb import write_version_1
 
 NOON = dt.datetime(2026, 11, 23, 4, 0, tzinfo=dt.UTC)
