@@ -14,7 +14,7 @@ import json
 import random
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -149,6 +149,7 @@ class FakeBotAPI:
         self.token, self.bot_id, self.username = token, bot_id, username
         self.calls: list[Call] = []
         self.sent_messages: list[JSON] = []
+        self.sent_to: Counter[int] = Counter()  # messages delivered per chat, kept as they go
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -346,10 +347,13 @@ class FakeBotAPI:
         if match[1] != self.token:
             return _ApiError(401, "Unauthorized").response()
         raw: JSON = dict(request.query)
-        if request.content_type == "application/json" and request.can_read_body:
-            raw |= await request.json()
-        elif request.can_read_body:  # urlencoded or multipart, as PTB sends
-            raw |= await request.post()
+        try:
+            if request.content_type == "application/json" and request.can_read_body:
+                raw |= await request.json()
+            elif request.can_read_body:  # urlencoded or multipart, as PTB sends
+                raw |= await request.post()
+        except ConnectionResetError:  # the client died mid-request: Telegram never got it
+            return web.Response(status=400)
         call = Call(match[2], {k: _decode(k, v) for k, v in raw.items()}, self._now())
         self.calls.append(call)
         self._notify()
@@ -461,6 +465,7 @@ class FakeBotAPI:
             msg["reply_to_message"] = self._messages[reply_key]
         sent = {"chat_id": chat["id"], "message_id": msg["message_id"]}
         self.sent_messages.append(sent | {key: params.get(key) for key in _SENT_KEYS})
+        self.sent_to[chat["id"]] += 1
         return msg
 
     def _send_media(self, params: JSON) -> JSON:

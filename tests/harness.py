@@ -106,3 +106,8 @@ def briefings(api: FakeBotAPI) -> Counter[int]:
     return Counter(
         int(m["chat_id"]) for m in api.sent_messages if "湾区AI简报 ·" in str(m.get("text"))
     )
+
+
+def delivered(api: FakeBotAPI, at_least: int) -> Callable[[], bool]:
+    """For `api.until`: at least this many briefings have arrived, in all."""
+    return lambda: sum(briefings(api).values()) >= at_least

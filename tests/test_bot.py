@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.store import Status, Store
+from bot.records import Status
+from bot.store import Store
 from handlers.app import configure_logging
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import (
     ADMIN,
     USER,
     briefings,
+    delivered,
     eventually,
     next_message,
     running,
@@ -206,7 +208,7 @@ async def test_a_question_during_a_broadcast_is_not_queued_behind_it(
     chats = range(2_000_001, 2_000_151)  # 150 briefings: five seconds at 30 a second
     subscribe_all(settings, chats)
     async with running(settings):
-        await api.until(lambda: sum(briefings(api).values()) >= 10, timeout=20)
+        await api.until(delivered(api, 10), timeout=20)
         answer = await ask(api, "广东有多少所技工院校？")
         assert "148所" in answer
         during = sum(briefings(api).values())
@@ -222,7 +224,7 @@ async def test_a_stop_mid_broadcast_loses_nothing_and_repeats_nothing(
     chats = range(3_000_001, 3_000_121)
     subscribe_all(settings, chats)
     async with running(settings):
-        await api.until(lambda: sum(briefings(api).values()) >= 30, timeout=20)
+        await api.until(delivered(api, 30), timeout=20)
     stopped = sum(briefings(api).values())
     assert stopped < len(chats)
     store = Store(settings.db_path)

@@ -12,16 +12,17 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.delivery import DeliveryConfig
-from bot.store import Status, Store
+from bot.outcomes import DeliveryConfig
+from bot.records import Status
+from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import briefings, settings_for, subscribe_all
+from tests.harness import briefings, delivered, settings_for, subscribe_all
 
 CHATS = range(4_000_001, 4_000_301)
 KILLS_AFTER = (40, 160)  # briefings delivered when each kill comes
@@ -62,13 +63,10 @@ async def test_kill_9_mid_broadcast_loses_nothing(api: FakeBotAPI, tmp_path: Pat
     subscribe_all(settings, CHATS, seconds=3)
     log = tmp_path / "bot.log"
 
-    def delivered(at_least: int) -> Callable[[], bool]:
-        return lambda: sum(briefings(api).values()) >= at_least
-
     process = await start(env, log)
     try:
         for after in KILLS_AFTER:
-            await api.until(delivered(after), timeout=120)
+            await api.until(delivered(api, after), timeout=120)
             os.kill(process.pid, signal.SIGKILL)
             await process.wait()
             process = await start(env, log)
