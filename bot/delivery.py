@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import secrets
@@ -198,15 +199,25 @@ class Delivery:
         """Next due times and day ends that migration 2 left empty, from time zones: O(rows
         left empty), once; nothing at an ordinary start."""
 
+        now = self._clock.now()
+
+        @functools.cache
+        def began(zone: ZoneInfo) -> dt.datetime:  # just before the chat's today began
+            return day_start(local_day(now, zone), zone) - dt.timedelta(microseconds=1)
+
+        @functools.cache  # a few send times and zones serve most chats
+        def due(send_time: dt.time, zone: ZoneInfo, after: dt.datetime) -> dt.datetime:
+            return next_due(send_time, zone, after=after)
+
         def schedule(store: Store) -> int:
             found = store.subscriptions(unscheduled=True, limit=chunk)
-            due = []
+            rows = []
             for sub in found:
                 zone = zone_of(sub.timezone, self._zone)
-                today_began = day_start(local_day(self._clock.now(), zone), zone)
-                after = max(sub.updated_at, today_began - dt.timedelta(microseconds=1))
-                due.append((sub.chat_id, next_due(sub.send_time, zone, after=after)))
-            store.reschedule(due=due)
+                rows.append(
+                    (sub.chat_id, due(sub.send_time, zone, max(sub.updated_at, began(zone))))
+                )
+            store.reschedule(due=rows)
             return len(found)
 
         def expiries(store: Store) -> int:
