@@ -215,9 +215,15 @@ class Renderer:
             self._bold(in_script(f"☀️ 湾区AI简报 · {day.year}年{day.month}月{day.day}日", script))
         ]
         count = len(selection.facts)
-        if selection.unseen:
+        if selection.unseen > selection.fresh:
+            lines.append(self.say(f"今天{count}条，其中{selection.fresh}条你还没看过。", script))
+        elif selection.unseen:  # the last unseen ones: say so, or the rotation is a surprise
             lines.append(
-                self.say(f"今天{count}条，其中{min(count, selection.unseen)}条你还没看过。", script)
+                self.say(
+                    f"今天{count}条，其中{selection.fresh}条你还没看过；"
+                    "看完这些，资料里的内容你就都看过了。",
+                    script,
+                )
             )
         else:
             lines.append(self.say(f"今天{count}条：资料都已看过，换个角度再回顾一次。", script))
@@ -234,6 +240,7 @@ class Renderer:
         new = "🆕 " if fact.id in selection.new else ""
         when = _when_text(fact)
         dated = f"（{when}）" if when and fact in selection.upcoming else ""
+        dated = f"（{when}，已过）" if when and fact.id in selection.past else dated
         title = self._bold(in_script(f"{new}{fact.title}{dated}", script))
         return f"• {title}\n  {self.say(fact.answer, script)}"
 

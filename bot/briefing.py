@@ -5,6 +5,10 @@ headline figures, events and policies. Facts the chat has not been sent yet come
 the last reload added are marked new, and once a chat has seen everything the choice rotates
 by day, so no two days repeat. A subscription may narrow the briefing to a kind (政策) or a
 topic (双选会).
+
+A briefing knows its day (the chat's local date): an event is upcoming only until its dates
+are over, and an event whose dates are over is marked as past, since its sentence may still
+say 将于 (an article of 2025 announcing December is not news of December 2026).
 """
 
 from __future__ import annotations
@@ -15,11 +19,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from bot.browse import CATEGORIES
 from bot.factbase import Fact, FactBase, Kind
 from bot.factindex import FactIndex
+from bot.text import Script
+
+if TYPE_CHECKING:  # answers renders selections, so it imports this module
+    from bot.answers import Renderer
+    from bot.store import Store
 
 DEFAULT_TIME: Final = dt.time(8, 0)
 SIZE: Final = 7  # facts in a briefing, before it is shortened to fit one message
@@ -92,7 +101,9 @@ class Selection:
     upcoming: tuple[Fact, ...]
     sections: tuple[tuple[str, tuple[Fact, ...]], ...]
     new: frozenset[str]
-    unseen: int
+    unseen: int  # facts (of the chat's topic) it had not been sent before this briefing
+    fresh: int = 0  # of those, how many this briefing shows: when equal, it has seen all
+    past: frozenset[str] = frozenset()  # events chosen whose dates are over on `day`
 
     @property
     def facts(self) -> tuple[Fact, ...]:
@@ -136,4 +147,55 @@ def select(
             chosen.add(fact.id)
     sections = tuple((heading, tuple(facts)) for heading, facts in picked.items() if facts)
     unseen = sum(f.id not in seen for f in pool)
-    return Selection(day, tuple(upcoming[:2]), sections, new & chosen, unseen)
+    fresh = sum(f.id not in seen for f in pool if f.id in chosen)
+    past = {f.id for f in pool if f.id in chosen and f.when_range and f.when_range[1] < day}
+    return Selection(
+        day, tuple(upcoming[:2]), sections, new & chosen, unseen, fresh, frozenset(past)
+    )
+
+
+# -- a chat's briefing, from the store ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Content:
+    """What briefings are made of; /reload replaces it as a whole."""
+
+    base: FactBase
+    index: FactIndex
+    new: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    fact_ids: tuple[str, ...]
+    thread_id: int | None
+    subscribed: bool
+
+
+def compose(
+    store: Store, content: Content, renderer: Renderer, *, chat_id: int, day: dt.date
+) -> Composed:
+    """A chat's briefing for `day`, from what the store says now (topic, forum topic, script,
+    seen facts): composed just before it is sent, so a reload or a new topic counts."""
+    subscription = store.subscription(chat_id=chat_id)
+    topic = subscription.topic if subscription else None
+    try:
+        wanted = topic_filter(content.index, topic)
+    except SubscriptionError:  # the topic vanished in a reload: brief on everything
+        wanted = topic_filter(content.index, None)
+    text, selection = renderer.compose_briefing(
+        content.base,
+        day=day,
+        seen=store.seen(chat_id=chat_id),
+        new=content.new,
+        wanted=wanted,
+        script=Script(store.script(chat_id=chat_id) or Script.SIMPLIFIED),
+    )
+    return Composed(
+        text=text,
+        fact_ids=tuple(f.id for f in selection.facts),
+        thread_id=subscription.thread_id if subscription else None,
+        subscribed=subscription is not None,
+    )

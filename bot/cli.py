@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import io
 import json
 import logging
@@ -23,6 +25,9 @@ from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.problems import FactBaseError
 from bot.reading import ReadRefused, read_bounded
+from bot.records import DayCounts
+from bot.startup import check_database
+from bot.store import Store
 
 log = logging.getLogger("baybrief")
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program ended by SIGPIPE
@@ -180,14 +185,51 @@ def _chat(settings: Settings) -> int:
     return 0
 
 
+_COLUMNS = [f.name for f in dataclasses.fields(DayCounts)]
+
+
+def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int:
+    """Briefings per local day (due, sent, retried, failed, lost…), read from the store."""
+    if not settings.db_path.exists():
+        print(f"no database at {settings.db_path} (BAYBRIEF_DB)", file=sys.stderr)
+        return 1
+    try:
+        check_database(settings.db_path)  # a directory or a broken file: one line, not a trace
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    now = dt.datetime.now(dt.UTC)
+    store = Store(settings.db_path)
+    try:
+        counts = store.counts(since=now.date() - dt.timedelta(days=days - 1), now=now)
+        subscriptions, next_due = store.subscription_count(), store.next_due()
+    finally:
+        store.close()
+    if as_json:
+        record = {
+            "days": [{**dataclasses.asdict(c), "day": c.day.isoformat()} for c in counts],
+            "subscriptions": subscriptions,
+            "next_due": next_due.isoformat() if next_due else None,
+        }
+        print(json.dumps(record), file=out)
+        return 0
+    rows = [_COLUMNS, *([str(v) for v in dataclasses.astuple(c)] for c in counts)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    for row in rows:
+        print("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)), file=out)
+    if not counts:
+        print(f"(no briefings in the last {days} days)", file=out)
+    due = next_due.isoformat(timespec="seconds") if next_due else "-"
+    print(f"subscriptions: {subscriptions}; next due (UTC): {due}", file=out)
+    return 0
+
+
 RunBot = Callable[[Settings], int]
 
 
 def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
     """Start the Telegram side once what it needs is known to work: a fact base that loads
     and a database it can write; each failure is one line, before PTB prints anything."""
-    from bot.startup import check_database  # sqlite and the store, only for `run`
-
     if not settings.token:
         print("BAYBRIEF_TOKEN is not set; `baybrief chat` runs the local console", file=sys.stderr)
         return 2
@@ -227,6 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="one JSON object per input line")
     commands.add_parser("chat", help="local console conversation")
+    status = commands.add_parser("status", help="briefings per day: due, sent, retried, lost")
+    status.add_argument("--days", type=int, default=7, help="days back from today (UTC)")
+    status.add_argument("--json", action="store_true", help="one JSON object")
     commands.add_parser("run", help="the Telegram bot (polling); needs BAYBRIEF_TOKEN")
     return parser
 
@@ -264,6 +309,8 @@ def _main(argv: Sequence[str] | None, run_bot: RunBot | None) -> int:
         return _ask(settings, args.question, as_json=args.json, out=sys.stdout)
     if args.command == "chat":
         return _chat(settings)
+    if args.command == "status":
+        return _status(settings, days=args.days, as_json=args.json, out=sys.stdout)
     if args.command == "run":
         return _run_bot(settings, run_bot)
     raise AssertionError(args.command)

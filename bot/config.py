@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TZ = "Asia/Shanghai"
+BROADCAST_RATE = 28  # briefings a second: Telegram's 30, less 2 kept for replies
+DELIVERY_LEASE = 60.0  # seconds a claimed briefing is held before another sender may take it
 
 
 class ConfigError(ValueError):
@@ -27,6 +29,9 @@ _USER_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)  # a positive 64-bit intege
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}", re.ASCII)
 _PASTED_TOKEN = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{20,}", re.ASCII)  # in a URL by mistake
 _SHOWN = 60  # characters of a bad value quoted back, so that a message stays one line
+
+
+_DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 
 
 def _shown(value: str) -> str:
@@ -97,6 +102,16 @@ def check_bot_api_url(url: str) -> str:
     return url
 
 
+def parse_number(value: str, variable: str, *, low: float, high: float) -> float:
+    """A plain decimal number in range: ASCII digits only (float() would take ١٢٣ and inf)."""
+    number = float(value) if _DECIMAL.fullmatch(value) else float("nan")
+    if not low <= number <= high:  # also refuses nan
+        raise ConfigError(
+            f"{variable} must be a number from {low:g} to {high:g}, not {_shown(value)}"
+        )
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
@@ -106,6 +121,9 @@ class Settings:
     seeds_dir: Path = Path("seeds")
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
     bot_api_url: str | None = None
+    # Delivery of briefings: the defaults keep to Telegram's limits; tests go faster.
+    broadcast_rate: int = BROADCAST_RATE
+    delivery_lease: float = DELIVERY_LEASE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -122,4 +140,18 @@ class Settings:
             seeds_dir=Path(get("BAYBRIEF_SEEDS_DIR") or cls.seeds_dir),
             timezone=parse_timezone(get("BAYBRIEF_TZ") or DEFAULT_TZ),
             bot_api_url=check_bot_api_url(bot_api_url) if bot_api_url else None,
+            broadcast_rate=int(
+                parse_number(
+                    get("BAYBRIEF_BROADCAST_RATE") or str(BROADCAST_RATE),
+                    "BAYBRIEF_BROADCAST_RATE",
+                    low=1,
+                    high=1000,
+                )
+            ),
+            delivery_lease=parse_number(
+                get("BAYBRIEF_DELIVERY_LEASE") or str(DELIVERY_LEASE),
+                "BAYBRIEF_DELIVERY_LEASE",
+                low=2,
+                high=3600,
+            ),
         )

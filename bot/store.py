@@ -1,22 +1,30 @@
 """What the bot must remember across restarts: subscriptions, chat settings, facts each chat has
-seen, each day's delivery, and which facts a reload added.
+seen, the briefing outbox, and which facts a reload added.
 
-SQLite in WAL mode, one connection owned by the event loop's thread (every call is a few
-milliseconds at most). Migrations are ordered and each runs in its own transaction, recorded
-in `PRAGMA user_version`, so an interrupted upgrade leaves the database at the last complete
-step. Methods take keyword arguments only, so a chat id is never passed where a thread id is.
+SQLite in WAL mode. Each Store is one connection used by one thread: the handlers' store on the
+event loop (every call a few milliseconds at most), the delivery's store on its own thread, so
+a broadcast's writes never hold up an update. Migrations are ordered and each runs in its own
+transaction, recorded in `PRAGMA user_version`, so an interrupted upgrade leaves the database
+at the last complete step; a new step is appended, an applied one never edited. Methods take
+keyword arguments only, so a chat id is never passed where a thread id is.
+
+All SQL lives here, written to carry over to PostgreSQL: timestamps are UTC ISO-8601 text of
+one fixed width (so text order is time order), upserts are `ON CONFLICT`, and claiming the
+outbox is one `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`, which on PostgreSQL becomes
+`SELECT … FOR UPDATE SKIP LOCKED` inside the same statement shape. Time-zone arithmetic is
+not SQL's job: the domain computes it and hands in the results (`plan` callbacks, backfills).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
+
+from bot.records import DayCounts, Due, Job, Planned, Status, Subscription
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     """
@@ -55,39 +63,60 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         generation  INTEGER NOT NULL
     );
     """,
+    # 2: the briefing outbox replaces `deliveries`, and each subscription knows when it is due.
+    # next_due_at and expires_at are computed from time zones by the domain after this runs
+    # (a backfill of the NULLs), since SQL cannot. A row stuck in `sending` by the old design
+    # (a crash mid-send) becomes `retry`: at-least-once from now on.
+    """
+    ALTER TABLE subscriptions ADD COLUMN next_due_at TEXT;
+    CREATE INDEX subscriptions_next_due ON subscriptions (next_due_at);
+    CREATE TABLE outbox (
+        id             INTEGER PRIMARY KEY,
+        chat_id        INTEGER NOT NULL,
+        day            TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN
+                           ('pending', 'sending', 'retry', 'sent', 'failed', 'expired',
+                            'cancelled')),
+        due_at         TEXT NOT NULL,
+        ready_at       TEXT NOT NULL,
+        expires_at     TEXT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        unknown        INTEGER NOT NULL DEFAULT 0,
+        claimed_by     TEXT,
+        lease_until    TEXT,
+        migrated_from  INTEGER,
+        finished_at    TEXT,
+        message_ids    TEXT,
+        error          TEXT,
+        UNIQUE (chat_id, day)
+    );
+    CREATE INDEX outbox_ready ON outbox (ready_at) WHERE status IN ('pending', 'sending', 'retry');
+    CREATE INDEX outbox_day ON outbox (day);
+    CREATE INDEX outbox_unexpiring ON outbox (id) WHERE expires_at IS NULL;
+    INSERT INTO outbox (chat_id, day, status, due_at, ready_at, attempts, finished_at,
+                        message_ids, error)
+        SELECT chat_id, day, CASE status WHEN 'sending' THEN 'retry' ELSE status END,
+               started_at, started_at, 1, finished_at, message_ids, error
+        FROM deliveries;
+    DROP TABLE deliveries;
+    """,
 )
+_ACTIVE_SQL: Final = "('pending', 'sending', 'retry')"
 
 
-class DeliveryStatus(enum.StrEnum):
-    SENDING = "sending"  # claimed; if the bot dies now, the briefing is not sent again
-    SENT = "sent"
-    FAILED = "failed"
+def _ts(at: dt.datetime) -> str:
+    """One fixed width, so that comparing the text compares the instants."""
+    if at.tzinfo is None:
+        raise ValueError(f"naive datetime {at!r}: the store records UTC instants")
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-@dataclass(frozen=True)
-class Subscription:
-    chat_id: int
-    send_time: dt.time
-    timezone: str | None  # None: the bot's default time zone
-    topic: str | None
-    thread_id: int | None
-    script: str
-    updated_at: (
-        dt.datetime
-    )  # UTC; a briefing due before this was not missed, it was not yet asked for
-
-
-@dataclass(frozen=True)
-class Delivery:
-    chat_id: int
-    day: dt.date
-    status: DeliveryStatus
-    message_ids: tuple[int, ...]
-    error: str | None
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return _ts(dt.datetime.now(dt.UTC))
 
 
 class Store:
@@ -161,6 +190,7 @@ class Store:
         *,
         chat_id: int,
         send_time: dt.time,
+        next_due_at: dt.datetime,
         topic: str | None = None,
         thread_id: int | None = None,
     ) -> Subscription:
@@ -170,17 +200,25 @@ class Store:
             self._db.execute(
                 """
                 INSERT INTO subscriptions
-                    (chat_id, send_time, topic, thread_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                    (chat_id, send_time, topic, thread_id, created_at, updated_at, next_due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (chat_id) DO UPDATE SET send_time = excluded.send_time,
                     topic = excluded.topic, thread_id = excluded.thread_id,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at, next_due_at = excluded.next_due_at
                 """,
-                (chat_id, send_time.isoformat(), topic, thread_id, now, now),
+                (chat_id, send_time.isoformat(), topic, thread_id, now, now, _ts(next_due_at)),
             )
         subscription = self.subscription(chat_id=chat_id)
         assert subscription is not None
         return subscription
+
+    def reschedule(self, *, due: Iterable[tuple[int, dt.datetime]]) -> None:
+        """Chats whose next briefing is due at a new time (a time zone changed, a backfill)."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE subscriptions SET next_due_at = ? WHERE chat_id = ?",
+                [(_ts(at), chat_id) for chat_id, at in due],
+            )
 
     def unsubscribe(self, *, chat_id: int) -> bool:
         with self._transaction():
@@ -188,7 +226,8 @@ class Store:
         return cursor.rowcount > 0
 
     _SUBSCRIPTION = """
-        SELECT s.chat_id, s.send_time, s.topic, s.thread_id, s.updated_at, c.timezone, c.script
+        SELECT s.chat_id, s.send_time, s.topic, s.thread_id, s.updated_at, s.next_due_at,
+               c.timezone, c.script
         FROM subscriptions s JOIN chats c USING (chat_id)
     """
 
@@ -202,31 +241,51 @@ class Store:
             thread_id=row["thread_id"],
             script=row["script"],
             updated_at=dt.datetime.fromisoformat(row["updated_at"]),
+            next_due_at=_time(row["next_due_at"]),
         )
 
     def subscription(self, *, chat_id: int) -> Subscription | None:
         row = self._db.execute(f"{self._SUBSCRIPTION} WHERE chat_id = ?", (chat_id,)).fetchone()
         return self._subscription(row) if row else None
 
-    def subscriptions(self) -> list[Subscription]:
-        rows = self._db.execute(f"{self._SUBSCRIPTION} ORDER BY chat_id").fetchall()
+    def subscriptions(self, *, unscheduled: bool = False, limit: int = -1) -> list[Subscription]:
+        """All subscriptions, or (`unscheduled`) those whose next due time is not known yet."""
+        where = "WHERE s.next_due_at IS NULL" if unscheduled else ""
+        rows = self._db.execute(
+            f"{self._SUBSCRIPTION} {where} ORDER BY chat_id LIMIT ?", (limit,)
+        ).fetchall()
         return [self._subscription(row) for row in rows]
+
+    def subscription_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0])
 
     def migrate_chat(self, *, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: everything about it now belongs to the new id."""
         with self._transaction():
-            self._ensure_chat(new_chat_id)
+            self._move_chat(old_chat_id, new_chat_id)
+
+    def _move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        self._ensure_chat(new_chat_id)
+        self._db.execute(
+            """UPDATE chats SET timezone = (SELECT timezone FROM chats WHERE chat_id = ?),
+               script = (SELECT script FROM chats WHERE chat_id = ?) WHERE chat_id = ?""",
+            (old_chat_id, old_chat_id, new_chat_id),
+        )
+        for table in ("subscriptions", "seen"):
             self._db.execute(
-                """UPDATE chats SET timezone = (SELECT timezone FROM chats WHERE chat_id = ?),
-                   script = (SELECT script FROM chats WHERE chat_id = ?) WHERE chat_id = ?""",
-                (old_chat_id, old_chat_id, new_chat_id),
+                f"UPDATE OR REPLACE {table} SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
             )
-            for table in ("subscriptions", "seen", "deliveries"):
-                self._db.execute(
-                    f"UPDATE OR REPLACE {table} SET chat_id = ? WHERE chat_id = ?",
-                    (new_chat_id, old_chat_id),
-                )
-            self._db.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
+        # A day the new id already has a briefing for keeps that one: never a second.
+        self._db.execute(
+            """DELETE FROM outbox WHERE chat_id = ?
+               AND day IN (SELECT day FROM outbox WHERE chat_id = ?)""",
+            (old_chat_id, new_chat_id),
+        )
+        self._db.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
+        self._db.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
 
     # -- what each chat has seen ------------------------------------------------------------
 
@@ -245,54 +304,272 @@ class Store:
         ).fetchall()
         return {row["fact_id"]: row["first_seen"] for row in rows}
 
-    # -- deliveries ------------------------------------------------------------------------
+    # -- the briefing outbox -----------------------------------------------------------------
 
-    def claim_delivery(self, *, chat_id: int, day: dt.date) -> bool:
-        """Record that today's briefing is being sent; False when it already was (or is)."""
+    def dispatch(self, *, now: dt.datetime, limit: int, plan: Callable[[Due], Planned]) -> int:
+        """Enqueue up to `limit` subscriptions due at `now`, one outbox row per chat and local
+        day, and advance each one's next due time, in one transaction: a subscription is never
+        advanced without its row. Returns how many were due (0: none left).
+
+        PostgreSQL: `… ORDER BY next_due_at LIMIT n FOR UPDATE SKIP LOCKED`, so instances
+        dispatch disjoint batches.
+        """
         with self._transaction():
-            cursor = self._db.execute(
-                """INSERT OR IGNORE INTO deliveries (chat_id, day, status, started_at)
-                   VALUES (?, ?, 'sending', ?)""",
-                (chat_id, day.isoformat(), _now()),
+            rows = self._db.execute(
+                """SELECT s.chat_id, s.send_time, s.next_due_at, c.timezone
+                   FROM subscriptions s JOIN chats c USING (chat_id)
+                   WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?""",
+                (_ts(now), limit),
+            ).fetchall()
+            enqueue, advance = [], []
+            for row in rows:
+                due = Due(
+                    chat_id=row["chat_id"],
+                    send_time=dt.time.fromisoformat(row["send_time"]),
+                    timezone=row["timezone"],
+                    next_due_at=dt.datetime.fromisoformat(row["next_due_at"]),
+                )
+                planned = plan(due)
+                at, expires = _ts(due.next_due_at), _ts(planned.expires_at)
+                enqueue.append(
+                    (due.chat_id, planned.day.isoformat(), planned.status.value, at, at, expires)
+                )
+                advance.append((_ts(planned.next_due_at), due.chat_id))
+            self._db.executemany(
+                """INSERT INTO outbox (chat_id, day, status, due_at, ready_at, expires_at)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, day) DO NOTHING""",
+                enqueue,
             )
-        return cursor.rowcount == 1
-
-    def finish_delivery(
-        self,
-        *,
-        chat_id: int,
-        day: dt.date,
-        status: DeliveryStatus,
-        message_ids: Iterable[int] = (),
-        error: str | None = None,
-    ) -> None:
-        with self._transaction():
-            self._db.execute(
-                """UPDATE deliveries SET status = ?, finished_at = ?, message_ids = ?, error = ?
-                   WHERE chat_id = ? AND day = ?""",
-                (
-                    status.value,
-                    _now(),
-                    json.dumps(list(message_ids)),
-                    error,
-                    chat_id,
-                    day.isoformat(),
-                ),
+            self._db.executemany(
+                "UPDATE subscriptions SET next_due_at = ? WHERE chat_id = ?", advance
             )
+        return len(rows)
 
-    def delivery(self, *, chat_id: int, day: dt.date) -> Delivery | None:
-        row = self._db.execute(
-            "SELECT * FROM deliveries WHERE chat_id = ? AND day = ?", (chat_id, day.isoformat())
-        ).fetchone()
-        if row is None:
-            return None
-        return Delivery(
+    _JOB = """id, chat_id, day, status, due_at, expires_at, attempts, unknown, claimed_by,
+              lease_until, migrated_from, message_ids, error"""
+
+    @staticmethod
+    def _job(row: sqlite3.Row) -> Job:
+        return Job(
+            id=row["id"],
             chat_id=row["chat_id"],
             day=dt.date.fromisoformat(row["day"]),
-            status=DeliveryStatus(row["status"]),
+            status=Status(row["status"]),
+            due_at=dt.datetime.fromisoformat(row["due_at"]),
+            expires_at=_time(row["expires_at"]),
+            attempts=row["attempts"],
+            unknown=row["unknown"],
+            claimed_by=row["claimed_by"],
+            lease_until=_time(row["lease_until"]),
+            migrated_from=row["migrated_from"],
             message_ids=tuple(json.loads(row["message_ids"] or "[]")),
             error=row["error"],
         )
+
+    def claim(
+        self, *, instance: str, now: dt.datetime, lease_until: dt.datetime, limit: int
+    ) -> list[Job]:
+        """Lease up to `limit` briefings ready at `now`: pending ones, retries whose time came,
+        and those whose previous holder's lease ran out (it died or hung). Rows whose chat's
+        day is over are expired first instead: a day's briefing is never sent the next day.
+
+        PostgreSQL: the inner SELECT takes `FOR UPDATE SKIP LOCKED`, so two instances never
+        lease the same row; a dead instance's rows come back when their lease expires.
+        """
+        stamp = _ts(now)
+        with self._transaction():
+            self._db.execute(
+                f"""UPDATE outbox SET status = 'expired', finished_at = ?, claimed_by = NULL,
+                        lease_until = NULL, error = COALESCE(error, 'the day ended')
+                    WHERE status IN {_ACTIVE_SQL} AND ready_at <= ? AND expires_at <= ?""",
+                (stamp, stamp, stamp),
+            )
+            rows = self._db.execute(
+                f"""UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?,
+                        ready_at = ?
+                    WHERE id IN (SELECT id FROM outbox
+                                 WHERE status IN {_ACTIVE_SQL} AND ready_at <= ?
+                                 ORDER BY ready_at LIMIT ?)
+                    RETURNING {self._JOB}""",
+                (instance, _ts(lease_until), _ts(lease_until), stamp, limit),
+            ).fetchall()
+        return sorted((self._job(row) for row in rows), key=lambda job: (job.due_at, job.id))
+
+    def _held(self, job_id: int, instance: str, assignments: str, *values: object) -> bool:
+        """Change a row this instance still holds (its lease may have been taken over)."""
+        cursor = self._db.execute(
+            f"""UPDATE outbox SET {assignments}
+                WHERE id = ? AND claimed_by = ? AND status = 'sending'""",
+            (*values, job_id, instance),
+        )
+        return cursor.rowcount == 1
+
+    def renew(self, *, job_id: int, instance: str, lease_until: dt.datetime) -> bool:
+        """Extend a lease before a send that might outlast it; False: it is no longer ours."""
+        stamp = _ts(lease_until)
+        with self._transaction():
+            return self._held(job_id, instance, "lease_until = ?, ready_at = ?", stamp, stamp)
+
+    def sent(
+        self,
+        *,
+        job_id: int,
+        now: dt.datetime,
+        message_ids: Sequence[int],
+        fact_ids: Iterable[str],
+    ) -> None:
+        """Delivered: recorded whoever holds the row now (a message that went out is a fact),
+        with the facts the chat has now seen, in one transaction."""
+        stamp = _ts(now)
+        with self._transaction():
+            row = self._db.execute(
+                """UPDATE outbox SET status = 'sent', attempts = attempts + 1, finished_at = ?,
+                       message_ids = ?, error = NULL, claimed_by = NULL, lease_until = NULL
+                   WHERE id = ? AND status != 'sent' RETURNING chat_id""",
+                (stamp, json.dumps(list(message_ids)), job_id),
+            ).fetchone()
+            if row is not None:
+                self._db.executemany(
+                    """INSERT INTO seen (chat_id, fact_id, first_seen) VALUES (?, ?, ?)
+                       ON CONFLICT (chat_id, fact_id) DO NOTHING""",
+                    [(row["chat_id"], fact_id, stamp) for fact_id in fact_ids],
+                )
+
+    def finish(
+        self,
+        *,
+        job_id: int,
+        instance: str,
+        status: Status,
+        now: dt.datetime,
+        error: str,
+        ready_at: dt.datetime | None = None,
+        attempted: bool = True,
+        unknown: bool = False,
+    ) -> bool:
+        """End an attempt that did not deliver: `retry` (at `ready_at`), `failed`, `expired`
+        or `cancelled`; `pending` hands the row back untried (a stop). False when the row
+        is no longer this instance's."""
+        if status is Status.SENT or status is Status.SENDING:
+            raise ValueError(f"finish() does not record {status}")
+        if (status in (Status.RETRY, Status.PENDING)) != (ready_at is not None):
+            raise ValueError("a retry (or hand-back) needs ready_at, and only it")
+        stamp = _ts(now)
+        with self._transaction():
+            return self._held(
+                job_id,
+                instance,
+                """status = ?, ready_at = COALESCE(?, ready_at), error = ?,
+                   attempts = attempts + ?, unknown = unknown + ?, claimed_by = NULL,
+                   lease_until = NULL, finished_at = CASE WHEN ? THEN finished_at ELSE ? END""",
+                status.value,
+                _ts(ready_at) if ready_at else None,
+                error,
+                int(attempted),
+                int(unknown),
+                int(status in (Status.RETRY, Status.PENDING)),
+                stamp,
+            )
+
+    def move_job(
+        self, *, job_id: int, instance: str, new_chat_id: int, now: dt.datetime
+    ) -> Job | None:
+        """The chat became a supergroup mid-send: move the chat and everything it has, and
+        make this briefing a retry for the new id, ready now. None when the new id already
+        had this day's briefing (the moved row was dropped: no second one)."""
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT chat_id FROM outbox WHERE id = ? AND claimed_by = ? AND status = ?",
+                (job_id, instance, Status.SENDING.value),
+            ).fetchone()
+            if row is None:
+                return None
+            old_chat_id = row["chat_id"]
+            self._move_chat(old_chat_id, new_chat_id)
+            if not self._held(
+                job_id,
+                instance,
+                """status = 'retry', ready_at = ?, attempts = attempts + 1, migrated_from = ?,
+                   error = 'chat migrated', claimed_by = NULL, lease_until = NULL""",
+                _ts(now),
+                old_chat_id,
+            ):
+                return None
+            found = self._db.execute(
+                f"SELECT {self._JOB} FROM outbox WHERE id = ?", (job_id,)
+            ).fetchone()
+        return self._job(found)
+
+    def job(self, *, chat_id: int, day: dt.date) -> Job | None:
+        row = self._db.execute(
+            f"SELECT {self._JOB} FROM outbox WHERE chat_id = ? AND day = ?",
+            (chat_id, day.isoformat()),
+        ).fetchone()
+        return self._job(row) if row else None
+
+    def jobs(self, *, day: dt.date | None = None) -> list[Job]:
+        where, values = ("WHERE day = ?", (day.isoformat(),)) if day else ("", ())
+        rows = self._db.execute(f"SELECT {self._JOB} FROM outbox {where} ORDER BY id", values)
+        return [self._job(row) for row in rows]
+
+    def unexpiring(self, *, limit: int) -> list[tuple[int, dt.date, str | None]]:
+        """Rows whose day end is not known yet (from migration 2): id, day, chat time zone."""
+        rows = self._db.execute(
+            """SELECT o.id, o.day, c.timezone FROM outbox o LEFT JOIN chats c USING (chat_id)
+               WHERE o.expires_at IS NULL ORDER BY o.id LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [(r["id"], dt.date.fromisoformat(r["day"]), r["timezone"]) for r in rows]
+
+    def set_expiry(self, *, expiries: Iterable[tuple[int, dt.datetime]]) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE outbox SET expires_at = ? WHERE id = ?",
+                [(_ts(at), job_id) for job_id, at in expiries],
+            )
+
+    def next_ready(self) -> dt.datetime | None:
+        """When the next outbox row becomes ready (a retry, a lease running out)."""
+        row = self._db.execute(
+            f"SELECT MIN(ready_at) FROM outbox WHERE status IN {_ACTIVE_SQL}"
+        ).fetchone()
+        return _time(row[0])
+
+    def next_due(self) -> dt.datetime | None:
+        row = self._db.execute("SELECT MIN(next_due_at) FROM subscriptions").fetchone()
+        return _time(row[0])
+
+    def counts(self, *, since: dt.date, now: dt.datetime) -> list[DayCounts]:
+        """Per local day from `since`: due, sent, retried, failed, lost, pending, …"""
+        stamp = _ts(now)
+
+        def share(condition: str) -> str:
+            return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+        unsent = f"status IN {_ACTIVE_SQL}"
+        rows = self._db.execute(
+            f"""SELECT day, COUNT(*) AS due, {share("status = 'sent'")} AS sent,
+                    {share("attempts > 1")} AS retried, {share("status = 'failed'")} AS failed,
+                    {share(f"status = 'expired' OR ({unsent} AND expires_at <= ?)")} AS lost,
+                    {share(f"{unsent} AND (expires_at IS NULL OR expires_at > ?)")} AS pending,
+                    {share("status = 'cancelled'")} AS cancelled,
+                    {share("unknown > 0")} AS unknown
+                FROM outbox WHERE day >= ? GROUP BY day ORDER BY day""",
+            (stamp, stamp, since.isoformat()),
+        ).fetchall()
+        return [
+            DayCounts(day=dt.date.fromisoformat(row["day"]), **{k: row[k] for k in _COUNTS})
+            for row in rows
+        ]
+
+    def prune(self, *, before: dt.date) -> int:
+        """Forget finished briefings of days before `before` (the outbox is not an archive)."""
+        with self._transaction():
+            cursor = self._db.execute(
+                f"DELETE FROM outbox WHERE day < ? AND status NOT IN {_ACTIVE_SQL}",
+                (before.isoformat(),),
+            )
+        return cursor.rowcount
 
     # -- which facts are new ---------------------------------------------------------------
 
@@ -334,6 +611,9 @@ class Store:
             return set()
         rows = self._db.execute("SELECT fact_id FROM facts WHERE generation = ?", (latest,))
         return {row["fact_id"] for row in rows}
+
+
+_COUNTS: Final = ("due", "sent", "retried", "failed", "lost", "pending", "cancelled", "unknown")
 
 
 class _Transaction:

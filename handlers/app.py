@@ -9,7 +9,6 @@ from typing import Any
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -20,18 +19,24 @@ from telegram.ext import (
     filters,
 )
 
+from bot.clock import SystemClock
 from bot.config import Settings
+from bot.delivery import Delivery
 from bot.factbase import FactBase
+from bot.outcomes import DeliveryConfig
+from bot.pacing import Pacer
 from bot.store import Store
 from bot.text import Script
 from handlers import admin, ask, browse, errors, inline, start, subscriptions
 from handlers.context import BayApplication, BotData, Context, serve
+from handlers.pacing import PacedRateLimiter
+from handlers.sender import TelegramSender
 
 log = logging.getLogger("baybrief")
 # PTB 22 warns, inside its own RetryAfter, that retry_after will become a timedelta; we never
 # read it (AIORateLimiter does, either way), so opt in to the future type and the silence.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-RETRIES = 3  # AIORateLimiter retries a 429 after Telegram's retry_after this many times
+RETRIES = 3  # a reply's 429 is retried after Telegram's retry_after this many times
 
 
 class RedactToken(logging.Filter):
@@ -59,22 +64,49 @@ def configure_logging(settings: Settings) -> None:
             handler.addFilter(RedactToken(settings.token))
 
 
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    """The lease must outlast a send: a short test lease shortens the send timeout with it."""
+    lease = settings.delivery_lease
+    return DeliveryConfig(lease=lease, send_timeout=min(DeliveryConfig.send_timeout, lease / 2))
+
+
 def build_application(settings: Settings) -> BayApplication:
     if not settings.token:
         raise ValueError("BAYBRIEF_TOKEN is required to run the bot")
+    clock = SystemClock()
+    pacer = Pacer(clock, bulk_per_second=settings.broadcast_rate)  # briefings and replies
 
     async def post_init(application: BayApplication) -> None:
         store = Store(settings.db_path)
         base = FactBase.load(settings.facts_dir, settings.seeds_dir)
-        application.bot_data.start(settings, store, serve(base, store))
+        bot_data = application.bot_data
+        bot_data.start(settings, store, serve(base, store))
         await application.bot.set_my_commands(start.commands(Script.SIMPLIFIED))
-        await subscriptions.restore(application)
+        config = delivery_config(settings)
+        bot_data.delivery = Delivery(
+            db_path=settings.db_path,
+            sender=TelegramSender(application.bot, timeout=config.send_timeout),
+            pacer=pacer,
+            content=bot_data.content,
+            renderer=bot_data.html,
+            default_zone=settings.timezone,
+            clock=clock,
+            config=config,
+        )
+        await bot_data.delivery.start()
         me = application.bot
         log.info(
             "baybrief serving %d facts as @%s, polling for updates", len(base.facts), me.username
         )
 
+    async def post_stop(application: BayApplication) -> None:
+        """Updates stopped: finish the briefings in flight, leave the rest pending."""
+        delivery, application.bot_data.delivery = application.bot_data.delivery, None
+        if delivery is not None:
+            await delivery.stop()
+
     async def post_shutdown(application: BayApplication) -> None:
+        await post_stop(application)  # if the application never ran, nothing else stopped it
         application.bot_data.close()
 
     builder: Any = (
@@ -88,8 +120,10 @@ def build_application(settings: Settings) -> BayApplication:
                 tzinfo=settings.timezone,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES))
+        .rate_limiter(PacedRateLimiter(pacer, max_retries=RETRIES))
+        .job_queue(None)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.bot_api_url:

@@ -11,14 +11,17 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import Renderer
 from bot.assistant import Assistant
+from bot.briefing import Content
 from bot.config import Settings
+from bot.delivery import Delivery
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.store import Store
+from handlers.pacing import Paced
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class BotData:
         self._store: Store | None = None
         self._served: Served | None = None
         self.html = Renderer(html_output=True)
+        self.delivery: Delivery | None = None  # started after the store and facts
 
     def start(self, settings: Settings, store: Store, served: Served) -> None:
         self._settings, self._store, self._served = settings, store, served
@@ -76,16 +80,20 @@ class BotData:
     def served(self, value: Served) -> None:
         self._served = value
 
+    def content(self) -> Content:
+        """What briefings are made of right now (a reload swaps it)."""
+        served = self.served
+        return Content(served.base, served.matcher.index, served.new)
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """The context every handler and job receives."""
+class Context(CallbackContext[ExtBot[Paced], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
 
 
-BayApplication = Application[
-    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]
-]
+# No JobQueue: briefings have their own dispatcher (bot/delivery.py), not a job per chat.
+BayApplication = Application[ExtBot[Paced], Context, dict[Any, Any], dict[Any, Any], BotData, None]

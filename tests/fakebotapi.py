@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -112,9 +113,24 @@ class _ApiError(Exception):
 
 @dataclass
 class _Failure:
-    error: _ApiError
+    """What the next matching call meets: an error answer, a reset connection (no answer at
+    all), or a stall of `seconds` after which the call is handled as usual."""
+
+    error: _ApiError | None
     chat_id: int | None
     remaining: int
+    reset: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class _Chaos:
+    """Transient failures at random, as a network and Telegram's front ends produce them."""
+
+    rate: float
+    stall: float
+    rng: random.Random
+    kinds: tuple[str, ...] = ("502", "reset", "stall")
 
 
 class FakeBotAPI:
@@ -133,6 +149,7 @@ class FakeBotAPI:
         self.token, self.bot_id, self.username = token, bot_id, username
         self.calls: list[Call] = []
         self.sent_messages: list[JSON] = []
+        self.sent_to: Counter[int] = Counter()  # messages delivered per chat, kept as they go
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -148,6 +165,7 @@ class FakeBotAPI:
         self._members: dict[tuple[int, int], str] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._failures: defaultdict[str, list[_Failure]] = defaultdict(list)
+        self._chaos: dict[str, _Chaos] = {}
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getme": lambda _: self._bot_user(getme=True),
             "deletewebhook": self._delete_webhook,
@@ -276,6 +294,17 @@ class FakeBotAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
+    async def until(
+        self,
+        check: Callable[[], bool],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a deadline for the caller, not a cancel scope
+    ) -> None:
+        """Wait until `check()` holds, looking again whenever a call arrives or is answered."""
+        async with asyncio.timeout(timeout):
+            while not check():
+                await self._changed.wait()
+
     def fail_next(
         self,
         method: str,
@@ -293,6 +322,20 @@ class FakeBotAPI:
             _Failure(_ApiError(error_code, description, parameters), chat_id, times)
         )
 
+    def reset_next(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Close the connection without an answer, before handling the call (not delivered)."""
+        self._failures[method].append(_Failure(None, chat_id, times, reset=True))
+
+    def stall_next(
+        self, method: str, *, seconds: float, chat_id: int | None = None, times: int = 1
+    ) -> None:
+        """Hold the call `seconds`, then handle it: delivered, even if the client gave up."""
+        self._failures[method].append(_Failure(None, chat_id, times, seconds=seconds))
+
+    def chaos(self, method: str, *, rate: float, stall: float = 10.0, seed: int = 0) -> None:
+        """From now on, a share `rate` of `method` calls meets a 502, a reset or a stall."""
+        self._chaos[method] = _Chaos(rate, stall, random.Random(seed))
+
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         self._members[(chat_id, user_id)] = status
 
@@ -304,15 +347,27 @@ class FakeBotAPI:
         if match[1] != self.token:
             return _ApiError(401, "Unauthorized").response()
         raw: JSON = dict(request.query)
-        if request.content_type == "application/json" and request.can_read_body:
-            raw |= await request.json()
-        elif request.can_read_body:  # urlencoded or multipart, as PTB sends
-            raw |= await request.post()
+        try:
+            if request.content_type == "application/json" and request.can_read_body:
+                raw |= await request.json()
+            elif request.can_read_body:  # urlencoded or multipart, as PTB sends
+                raw |= await request.post()
+        except ConnectionResetError:  # the client died mid-request: Telegram never got it
+            return web.Response(status=400)
         call = Call(match[2], {k: _decode(k, v) for k, v in raw.items()}, self._now())
         self.calls.append(call)
         self._notify()
         try:
-            self._maybe_fail(call.method, call.params)
+            failure = self._next_failure(call.method, call.params)
+            if failure is not None and failure.reset:
+                call.failed, call.error_code = True, 0
+                if request.transport is not None:
+                    request.transport.abort()  # the client sees the connection reset
+                return web.Response(status=204)  # never reaches the client
+            if failure is not None and failure.seconds:
+                await asyncio.sleep(failure.seconds)  # `at` stays its arrival, as Telegram counts
+            if failure is not None and failure.error is not None:
+                raise failure.error
             method = call.method.lower()  # Telegram ignores the case of method names
             handler = self._handlers.get(method)
             if handler is None and method.startswith("send") and method not in _NOT_MESSAGES:
@@ -324,16 +379,25 @@ class FakeBotAPI:
         except _ApiError as err:
             call.failed, call.error_code = True, err.code
             return err.response()
+        finally:
+            self._notify()  # answered (or failed): `until` looks again
         return web.json_response({"ok": True, "result": call.result})
 
-    def _maybe_fail(self, method: str, params: JSON) -> None:
+    def _next_failure(self, method: str, params: JSON) -> _Failure | None:
         queue = self._failures[method]
         for failure in queue:
             if failure.chat_id is None or failure.chat_id == params.get("chat_id"):
                 failure.remaining -= 1
                 if failure.remaining <= 0:
                     queue.remove(failure)
-                raise failure.error
+                return failure
+        chaos = self._chaos.get(method)
+        if chaos is None or chaos.rng.random() >= chaos.rate:
+            return None
+        kind = chaos.rng.choice(chaos.kinds)
+        if kind == "502":
+            return _Failure(_ApiError(502, "Bad Gateway"), None, 1)
+        return _Failure(None, None, 1, reset=kind == "reset", seconds=chaos.stall)
 
     def _notify(self) -> None:
         self._changed.set()
@@ -401,6 +465,7 @@ class FakeBotAPI:
             msg["reply_to_message"] = self._messages[reply_key]
         sent = {"chat_id": chat["id"], "message_id": msg["message_id"]}
         self.sent_messages.append(sent | {key: params.get(key) for key in _SENT_KEYS})
+        self.sent_to[chat["id"]] += 1
         return msg
 
     def _send_media(self, params: JSON) -> JSON:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from telegram import Update
 
 from bot.config import Settings
+from bot.store import Store
 from handlers.app import build_application
 from handlers.context import BayApplication
 from tests.conftest import FACTS, SEEDS
@@ -52,6 +55,8 @@ async def running(settings: Settings) -> AsyncIterator[BayApplication]:
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
@@ -78,3 +83,31 @@ async def next_message(api: FakeBotAPI, *, chat_id: int, after: int, within: flo
         timeout=within,
         after=after,
     )
+
+
+def subscribe_all(
+    settings: Settings, chat_ids: Iterable[int], *, seconds: float = 2.0
+) -> dt.datetime:
+    """Subscriptions written as /subscribe writes them, all due `seconds` from now (a
+    broadcast); returns that moment."""
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    local = due.astimezone(settings.timezone).time().replace(microsecond=0)
+    store = Store(settings.db_path)
+    try:
+        for chat_id in chat_ids:
+            store.subscribe(chat_id=chat_id, send_time=local, next_due_at=due)
+    finally:
+        store.close()
+    return due
+
+
+def briefings(api: FakeBotAPI) -> Counter[int]:
+    """Delivered briefings per chat."""
+    return Counter(
+        int(m["chat_id"]) for m in api.sent_messages if "湾区AI简报 ·" in str(m.get("text"))
+    )
+
+
+def delivered(api: FakeBotAPI, at_least: int) -> Callable[[], bool]:
+    """For `api.until`: at least this many briefings have arrived, in all."""
+    return lambda: sum(briefings(api).values()) >= at_least

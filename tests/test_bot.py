@@ -18,10 +18,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.store import DeliveryStatus, Store
+from bot.records import Status
+from bot.store import Store
 from handlers.app import configure_logging
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import ADMIN, USER, eventually, next_message, running, settings_for, texts
+from tests.harness import (
+    ADMIN,
+    USER,
+    briefings,
+    delivered,
+    eventually,
+    next_message,
+    running,
+    settings_for,
+    subscribe_all,
+    texts,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP = -100555
@@ -33,9 +45,9 @@ async def api() -> AsyncIterator[FakeBotAPI]:
         yield fake
 
 
-def _status(store: Store, chat_id: int, day: dt.date) -> DeliveryStatus | None:
-    delivery = store.delivery(chat_id=chat_id, day=day)
-    return delivery.status if delivery else None
+def _status(store: Store, chat_id: int, day: dt.date) -> Status | None:
+    job = store.job(chat_id=chat_id, day=day)
+    return job.status if job else None
 
 
 def soon(seconds: float) -> str:
@@ -121,13 +133,15 @@ async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_pa
         assert len(str(briefing.params["text"])) <= 4096
         store = application.bot_data.store
         today = dt.datetime.now(SHANGHAI).date()
-        await eventually(lambda: _status(store, USER, today) is DeliveryStatus.SENT)
+        await eventually(lambda: _status(store, USER, today) is Status.SENT)
         assert len(store.seen(chat_id=USER)) >= 5
+        subscription = store.subscription(chat_id=USER)
+        assert subscription is not None
+        assert subscription.next_due_at is not None
+        assert subscription.next_due_at.astimezone(SHANGHAI).date() == today + dt.timedelta(1)
 
     sent = len(texts(api))
-    async with running(settings) as application:  # a restart the same day
-        jobs = application.job_queue.get_jobs_by_name(f"briefing:{USER}")  # type: ignore[union-attr]
-        assert len(jobs) == 1  # rebuilt from the store, next due tomorrow
+    async with running(settings):  # a restart the same day
         await asyncio.sleep(2)
     assert len(texts(api)) == sent
 
@@ -154,9 +168,8 @@ async def test_blocked_user_is_unsubscribed(api: FakeBotAPI, tmp_path: Path) -> 
         assert failed.error_code == 403
         store = application.bot_data.store
         today = dt.datetime.now(SHANGHAI).date()
-        await eventually(lambda: _status(store, USER, today) is DeliveryStatus.FAILED)
+        await eventually(lambda: _status(store, USER, today) is Status.FAILED)
         assert store.subscription(chat_id=USER) is None
-        assert not application.job_queue.get_jobs_by_name(f"briefing:{USER}")  # type: ignore[union-attr]
 
 
 async def test_429_is_retried_without_loss(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -172,6 +185,60 @@ async def test_429_is_retried_without_loss(api: FakeBotAPI, tmp_path: Path) -> N
         assert attempts[1].at - attempts[0].at >= 1.0  # waited for retry_after
 
 
+async def test_502_and_a_reset_connection_are_retried_until_delivered(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(settings_for(api, tmp_path)) as application:
+        assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
+        api.fail_next("sendMessage", error_code=502, description="Bad Gateway", chat_id=USER)
+        api.reset_next("sendMessage", chat_id=USER)
+        await api.until(lambda: briefings(api)[USER] == 1, timeout=30)
+        store, day = application.bot_data.store, dt.datetime.now(SHANGHAI).date()
+        await eventually(lambda: _status(store, USER, day) is Status.SENT)
+        job = store.job(chat_id=USER, day=day)
+        assert job is not None
+        assert (job.attempts, job.unknown) == (3, 0)
+        attempts = [c.error_code for c in api.calls_to("sendMessage")][-3:]
+        assert attempts == [502, 0, None]
+
+
+async def test_a_question_during_a_broadcast_is_not_queued_behind_it(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, BAYBRIEF_BROADCAST_RATE="30")
+    chats = range(2_000_001, 2_000_151)  # 150 briefings: five seconds at 30 a second
+    subscribe_all(settings, chats)
+    async with running(settings):
+        await api.until(delivered(api, 10), timeout=20)
+        answer = await ask(api, "广东有多少所技工院校？")
+        assert "148所" in answer
+        during = sum(briefings(api).values())
+        assert during < len(chats)  # answered while the broadcast still ran, not after it
+        await api.until(lambda: len(briefings(api)) == len(chats), timeout=30)
+    assert set(briefings(api).values()) == {1}
+
+
+async def test_a_stop_mid_broadcast_loses_nothing_and_repeats_nothing(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, BAYBRIEF_BROADCAST_RATE="30")
+    chats = range(3_000_001, 3_000_121)
+    subscribe_all(settings, chats)
+    async with running(settings):
+        await api.until(delivered(api, 30), timeout=20)
+    stopped = sum(briefings(api).values())
+    assert stopped < len(chats)
+    store = Store(settings.db_path)
+    try:
+        assert not [j for j in store.jobs() if j.status is Status.SENDING]  # all handed back
+    finally:
+        store.close()
+    async with running(settings):
+        await api.until(lambda: len(briefings(api)) == len(chats), timeout=30)
+        await asyncio.sleep(1)  # a straggler would arrive now
+    assert set(briefings(api).values()) == {1}
+
+
 async def test_bad_request_is_logged_not_retried(
     api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -181,14 +248,14 @@ async def test_bad_request_is_logged_not_retried(
         failed = await api.wait_for("sendMessage", lambda c: c.failed, timeout=10)
         assert failed.error_code == 400
         store, day = application.bot_data.store, dt.datetime.now(SHANGHAI).date()
-        await eventually(lambda: _status(store, USER, day) is DeliveryStatus.FAILED)
-        await asyncio.sleep(1.5)
+        await eventually(lambda: _status(store, USER, day) is Status.FAILED)
+        await asyncio.sleep(3)  # longer than the first retry would wait
         after = [c for c in api.calls_to("sendMessage") if c.at > failed.at]
         assert after == []  # not retried
-        delivery = store.delivery(chat_id=USER, day=day)
-        assert delivery is not None
-        assert delivery.error == "Chat not found"
-    assert "rejected its briefing" in caplog.text
+        job = store.job(chat_id=USER, day=day)
+        assert job is not None
+        assert job.error == "Rejected: Chat not found"
+    assert "briefing for chat 1001: failed (Rejected: Chat not found)" in caplog.text
 
 
 async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -207,7 +274,7 @@ async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> 
         assert "湾区AI简报" in str(moved.params["text"])
         store = application.bot_data.store
         day = dt.datetime.now(SHANGHAI).date()
-        await eventually(lambda: _status(store, supergroup, day) is DeliveryStatus.SENT)
+        await eventually(lambda: _status(store, supergroup, day) is Status.SENT)
         assert store.subscription(chat_id=GROUP) is None
         assert store.subscription(chat_id=supergroup) is not None
 

@@ -99,3 +99,37 @@ def test_briefing_always_fits_one_message(factbase: FactBase) -> None:
         factbase, day=DAY, seen={}, new=frozenset(), wanted=everything, script=Script.TRADITIONAL
     )
     assert "灣區AI簡報" in normal
+
+
+def test_an_event_is_upcoming_only_until_its_dates_are_over(factbase: FactBase) -> None:
+    conference = "gba-ai-robotics-conference-2025"  # "联盟将于12月主办", when: 2025-12
+
+    def only(fact: object) -> bool:
+        return getattr(fact, "id", None) == conference
+
+    before = select(factbase, day=dt.date(2025, 11, 20), seen={}, new=frozenset(), wanted=only)
+    assert [f.id for f in before.upcoming] == [conference]
+    text = HTML.briefing(before, Script.SIMPLIFIED)
+    assert "🔜 即将举行" in text
+    assert "（2025年12月）" in text
+    after = select(factbase, day=dt.date(2026, 1, 5), seen={}, new=frozenset(), wanted=only)
+    assert after.upcoming == ()
+    assert after.past == {conference}
+    text = HTML.briefing(after, Script.SIMPLIFIED)
+    assert "即将举行" not in text
+    assert "（2025年12月，已过）" in text  # its sentence still says 将于12月
+
+
+def test_a_chat_is_told_when_it_has_seen_everything(factbase: FactBase) -> None:
+    left = {"techschools-count", "job-fair-signed"}
+    seen = {f.id: "2026-11-01" for f in factbase.facts if f.id not in left}
+    last = select(factbase, day=DAY, seen=seen, new=frozenset(), wanted=everything)
+    assert (last.unseen, last.fresh) == (2, 2)
+    assert "其中2条你还没看过；看完这些，资料里的内容你就都看过了。" in HTML.briefing(
+        last, Script.SIMPLIFIED
+    )
+    seen |= dict.fromkeys(left, "2026-11-23")
+    rotated = select(factbase, day=DAY, seen=seen, new=frozenset(), wanted=everything)
+    assert "资料都已看过" in HTML.briefing(rotated, Script.SIMPLIFIED)
+    first = select(factbase, day=DAY, seen={}, new=frozenset(), wanted=everything)
+    assert "其中7条你还没看过。" in HTML.briefing(first, Script.SIMPLIFIED)

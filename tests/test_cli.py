@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+from bot.records import Due, Planned, Status
+from bot.store import Store
 from tests.conftest import ROOT
 
 
-def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+def run(
+    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin, capture_output=True, cwd=ROOT, timeout=120, check=False,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
 
 
@@ -71,3 +79,46 @@ def test_chat_answers_commands_and_numbers() -> None:
     assert f"\n\n{second}\n" in out  # typing 2 showed the second related fact
     assert "不认识这个命令" in out
     assert "这行不会被读到" not in out
+
+
+def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    now = dt.datetime.now(dt.UTC)
+    day = now.date()
+    store = Store(path)
+    for chat in (1, 2, 3):
+        store.subscribe(chat_id=chat, send_time=dt.time(8), next_due_at=now)
+
+    def plan(due: Due) -> Planned:
+        later = now + dt.timedelta(hours=1)
+        return Planned(day=day, status=Status.PENDING, expires_at=later, next_due_at=later)
+
+    store.dispatch(now=now, limit=10, plan=plan)
+    one, two, _ = store.claim(instance="t", now=now, lease_until=now, limit=3)
+    store.sent(job_id=one.id, now=now, message_ids=[1], fact_ids=[])
+    store.finish(job_id=two.id, instance="t", status=Status.FAILED, now=now, error="blocked")
+    store.close()
+
+    env = {"BAYBRIEF_DB": str(path)}
+    result = run("status", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["subscriptions"] == 3
+    [today] = record["days"]
+    assert today["day"] == day.isoformat()
+    assert {k: today[k] for k in ("due", "sent", "failed", "lost", "pending")} == {
+        "due": 3, "sent": 1, "failed": 1, "lost": 0, "pending": 1,
+    }  # fmt: skip
+    table = run("status", env=env)
+    lines = table.stdout.decode().splitlines()
+    assert lines[0].split() == ["day", "due", "sent", "retried", "failed", "lost", "pending",
+                                "cancelled", "unknown"]  # fmt: skip
+    assert lines[1].split() == [day.isoformat(), "3", "1", "0", "1", "0", "1", "0", "0"]
+    assert lines[2].startswith("subscriptions: 3; next due (UTC): ")
+
+
+def test_status_without_a_database(tmp_path: Path) -> None:
+    result = run("status", env={"BAYBRIEF_DB": str(tmp_path / "none.sqlite3")})
+    assert result.returncode == 1
+    assert b"no database at" in result.stderr
+    assert not (tmp_path / "none.sqlite3").exists()  # looking does not create one

@@ -42,3 +42,24 @@ def test_admins_must_be_numeric_ids(value: str) -> None:
 def test_unknown_time_zone_is_an_error(value: str) -> None:
     with pytest.raises(ConfigError, match="BAYBRIEF_TZ: unknown time zone"):
         Settings.from_env({"BAYBRIEF_TZ": value})
+
+
+def test_delivery_settings_default_to_telegrams_limits() -> None:
+    settings = Settings.from_env({})
+    assert (settings.broadcast_rate, settings.delivery_lease) == (28, 60.0)
+    faster = Settings.from_env({"BAYBRIEF_BROADCAST_RATE": "200", "BAYBRIEF_DELIVERY_LEASE": "4"})
+    assert (faster.broadcast_rate, faster.delivery_lease) == (200, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BAYBRIEF_BROADCAST_RATE", "0"),
+        ("BAYBRIEF_BROADCAST_RATE", "fast"),
+        ("BAYBRIEF_DELIVERY_LEASE", "nan"),
+        ("BAYBRIEF_DELIVERY_LEASE", "1"),
+    ],
+)
+def test_bad_delivery_settings_name_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"{variable} must be a number"):
+        Settings.from_env({variable: value})

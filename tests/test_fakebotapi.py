@@ -29,11 +29,16 @@ from telegram.error import (
     Conflict,
     Forbidden,
     InvalidToken,
+    NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
-from telegram.ext import AIORateLimiter, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
+from bot.clock import SystemClock
+from bot.pacing import Pacer
+from handlers.pacing import PacedRateLimiter
 from tests.fakebotapi import FakeBotAPI
 
 BOT = "baybrief_test_bot"
@@ -195,6 +200,45 @@ async def test_failure_scoped_to_one_chat_and_repeated(api: FakeBotAPI, bot: Bot
     assert (await bot.send_message(2, "ok")).chat.id == 2
 
 
+async def test_a_reset_connection_is_a_network_error_and_delivers_nothing(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.reset_next("sendMessage", chat_id=3)
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(3, "lost")
+    assert not isinstance(caught.value, TimedOut)
+    assert (api.calls[-1].failed, api.calls[-1].error_code) == (True, 0)
+    assert api.sent_messages == []
+    assert (await bot.send_message(3, "again")).text == "again"
+
+
+async def test_a_stall_delivers_late_even_when_the_client_gave_up(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    api.stall_next("sendMessage", seconds=0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(3, "slow", read_timeout=0.1)
+    await api.until(lambda: bool(api.sent_messages))  # finished after the client hung up
+    assert [m["text"] for m in api.sent_messages] == ["slow"]
+
+
+async def test_chaos_fails_a_share_of_calls_in_every_way(api: FakeBotAPI, bot: Bot) -> None:
+    api.chaos("sendMessage", rate=0.5, stall=0.05, seed=3)
+    outcomes: dict[str, int] = {}
+    for n in range(40):
+        try:
+            await bot.send_message(5, f"m{n}")
+            kind = "ok"
+        except TimedOut:
+            kind = "timeout"
+        except NetworkError as error:
+            kind = "502" if "Bad Gateway" in error.message else "reset"
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+    assert set(outcomes) == {"ok", "502", "reset"}  # a 0.05 s stall is only slow
+    assert outcomes["ok"] == len(api.sent_messages)
+    assert 10 <= outcomes["ok"] <= 35
+
+
 async def test_callback_query_carries_the_bots_message(api: FakeBotAPI, bot: Bot) -> None:
     sent = await bot.send_message(77, "pick", reply_markup=_keyboard("yes", "no"))
     api.push_callback_query(chat_id=77, user_id=77, data="yes", message_id=sent.message_id)
@@ -309,7 +353,7 @@ async def test_application_polls_and_replies_in_forum_topic(api: FakeBotAPI) -> 
 
 @pytest.mark.filterwarnings(_RETRY_AFTER_WARNING)
 async def test_rate_limiter_retries_after_retry_after(api: FakeBotAPI) -> None:
-    limiter = AIORateLimiter(max_retries=1)  # the default, 0, re-raises RetryAfter at once
+    limiter = PacedRateLimiter(Pacer(SystemClock()), max_retries=1)  # the bot's own limiter
     app = ApplicationBuilder().token(api.token).base_url(api.base_url).rate_limiter(limiter)
     api.fail_next("sendMessage", error_code=429, description="Too Many Requests", retry_after=1)
     async with app.build() as application:
