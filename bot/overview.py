@@ -124,8 +124,10 @@ class Overviews:
             ranked.sort(key=lambda f: (f.kind not in kinds, not self._of_kind(f, kinds)))
         if months:
             ranked = self._with_families([f for f in ranked if self._in_month(f, months)], ranked)
-        for place in places:
-            ranked = self._with_families([f for f in ranked if self._is_about(f, place)], ranked)
+        for place in places:  # facts about the place, else (东莞双选会的主办方) facts naming it
+            about = [f for f in ranked if self._is_about(f, place)]
+            about = about or [f for f in ranked if place in self._about(f)]
+            ranked = self._with_families(about, ranked)
         unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
         figures = set(NUMBER.findall(canonical))  # 2030的目标: no fact's figure
         unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))

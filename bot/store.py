@@ -100,6 +100,17 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         FROM deliveries;
     DROP TABLE deliveries;
     """,
+    # 3: what a follow-up question leans on, per chat and forum topic (0: no topic), kept
+    # so that a restart does not break a conversation (bot/dialogue.py's Context, as JSON).
+    """
+    CREATE TABLE conversations (
+        chat_id     INTEGER NOT NULL,
+        thread_id   INTEGER NOT NULL DEFAULT 0,
+        context     TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (chat_id, thread_id)
+    );
+    """,
 )
 _ACTIVE_SQL: Final = "('pending', 'sending', 'retry')"
 
@@ -120,14 +131,14 @@ def _now() -> str:
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = 5.0) -> None:
         in_memory = str(path) == ":memory:"
         if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), isolation_level=None)  # we manage transactions
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         if not in_memory:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
@@ -271,7 +282,7 @@ class Store:
                script = (SELECT script FROM chats WHERE chat_id = ?) WHERE chat_id = ?""",
             (old_chat_id, old_chat_id, new_chat_id),
         )
-        for table in ("subscriptions", "seen"):
+        for table in ("subscriptions", "seen", "conversations"):
             self._db.execute(
                 f"UPDATE OR REPLACE {table} SET chat_id = ? WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
@@ -570,6 +581,35 @@ class Store:
                 (before.isoformat(),),
             )
         return cursor.rowcount
+
+    # -- conversations -----------------------------------------------------------------------
+
+    def conversation(self, *, chat_id: int, thread_id: int | None) -> str | None:
+        """The chat's (or forum topic's) saved conversation context, as its JSON."""
+        row = self._db.execute(
+            "SELECT context FROM conversations WHERE chat_id = ? AND thread_id = ?",
+            (chat_id, thread_id or 0),
+        ).fetchone()
+        return str(row["context"]) if row else None
+
+    def save_conversation(
+        self, *, chat_id: int, thread_id: int | None, context: str | None
+    ) -> None:
+        """Keep the context for the next message; None forgets it."""
+        with self._transaction():
+            if context is None:
+                self._db.execute(
+                    "DELETE FROM conversations WHERE chat_id = ? AND thread_id = ?",
+                    (chat_id, thread_id or 0),
+                )
+                return
+            self._db.execute(
+                """INSERT INTO conversations (chat_id, thread_id, context, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (chat_id, thread_id) DO UPDATE SET context = excluded.context,
+                       updated_at = excluded.updated_at""",
+                (chat_id, thread_id or 0, context, _now()),
+            )
 
     # -- which facts are new ---------------------------------------------------------------
 

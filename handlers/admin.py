@@ -15,7 +15,8 @@ from telegram import Update
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.problems import FactBaseError
-from handlers.context import Context, serve
+from bot.storage import StoreUnavailable
+from handlers.context import Context, record_facts, serve
 from handlers.messaging import reply
 
 log = logging.getLogger("baybrief.admin")
@@ -38,7 +39,12 @@ async def reload(update: Update, context: Context) -> None:
         await reply(message, context.bot_data.html.reload_failed(error))
         return
     matcher = await asyncio.to_thread(Matcher, base)  # ~0.2 s: not on the event loop
-    context.bot_data.served = serve(base, context.bot_data.store, matcher)
+    try:
+        new = await context.bot_data.storage.write(lambda store: record_facts(store, base))
+    except StoreUnavailable as error:  # serve the new facts; which are new is known next time
+        log.warning("reload by %s: could not record the facts: %s", user.id, error)
+        new = frozenset()
+    context.bot_data.served = serve(base, new, matcher)
     diff = old.diff(base)
     counts = len(diff.added), len(diff.removed), len(diff.changed)
     log.info("reload by %s: +%d -%d ~%d facts", user.id, *counts)

@@ -25,10 +25,11 @@ from bot.delivery import Delivery
 from bot.factbase import FactBase
 from bot.outcomes import DeliveryConfig
 from bot.pacing import Pacer
+from bot.storage import Storage
 from bot.store import Store
 from bot.text import Script
 from handlers import admin, ask, browse, errors, inline, start, subscriptions
-from handlers.context import BayApplication, BotData, Context, serve
+from handlers.context import BayApplication, BotData, Context, record_facts, serve
 from handlers.pacing import PacedRateLimiter
 from handlers.sender import TelegramSender
 
@@ -77,10 +78,14 @@ def build_application(settings: Settings) -> BayApplication:
     pacer = Pacer(clock, bulk_per_second=settings.broadcast_rate)  # briefings and replies
 
     async def post_init(application: BayApplication) -> None:
-        store = Store(settings.db_path)
         base = FactBase.load(settings.facts_dir, settings.seeds_dir)
+        store = Store(settings.db_path)  # once, at start: migrations and the facts' record
+        try:
+            new = record_facts(store, base)
+        finally:
+            store.close()
         bot_data = application.bot_data
-        bot_data.start(settings, store, serve(base, store))
+        bot_data.start(settings, Storage.at(settings.db_path), serve(base, new))
         await application.bot.set_my_commands(start.commands(Script.SIMPLIFIED))
         config = delivery_config(settings)
         bot_data.delivery = Delivery(

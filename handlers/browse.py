@@ -19,7 +19,7 @@ async def browse(update: Update, context: Context) -> None:
         return
     category = message.text.split()[0].lstrip("/").split("@")[0].lower()
     shown = page(context.bot_data.served.base, category, 0)
-    script = script_of(update, context)
+    script = await script_of(update, context)
     text = context.bot_data.html.facts_list(shown.heading, shown.facts, script)
     await reply(message, text, page_keyboard(shown))
 
@@ -30,7 +30,7 @@ async def pressed(update: Update, context: Context) -> None:
         return
     button = parse_callback(query.data)
     base = context.bot_data.served.base
-    script = script_of(update, context)
+    script = await script_of(update, context)
     if button is None or (button.fact_id is not None and button.fact_id not in base.by_id):
         await query.answer(in_script(STALE, script), show_alert=True)
         return

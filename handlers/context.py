@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.factbase import FactBase
 from bot.matcher import Matcher
+from bot.storage import Storage
 from bot.store import Store
 from handlers.pacing import Paced
 
@@ -32,17 +33,22 @@ class Served:
     new: frozenset[str]  # facts the last reload that added any brought in
 
 
-def serve(base: FactBase, store: Store, matcher: Matcher | None = None) -> Served:
-    """Index a verified fact base and record which of its facts are new (at start and reload).
+def serve(base: FactBase, new: frozenset[str], matcher: Matcher | None = None) -> Served:
+    """What a verified fact base serves: its index and assistant (at start and reload).
 
     The index is read-only from here on, so it is moved out of the garbage collector's sight
     (gc.freeze): otherwise every collection would walk its millions of objects.
     """
     matcher = matcher or Matcher(base)
     assistant = Assistant(base, matcher, Renderer(html_output=True))
-    store.sync_facts(digests=base.fact_digests())
     gc.freeze()
-    return Served(base, matcher, assistant, frozenset(store.new_fact_ids()))
+    return Served(base, matcher, assistant, new)
+
+
+def record_facts(store: Store, base: FactBase) -> frozenset[str]:
+    """Record the fact base now served in the store; the facts its last additions brought."""
+    store.sync_facts(digests=base.fact_digests())
+    return frozenset(store.new_fact_ids())
 
 
 class BotData:
@@ -50,13 +56,13 @@ class BotData:
 
     def __init__(self) -> None:
         self._settings: Settings | None = None
-        self._store: Store | None = None
+        self._storage: Storage | None = None
         self._served: Served | None = None
         self.html = Renderer(html_output=True)
         self.delivery: Delivery | None = None  # started after the store and facts
 
-    def start(self, settings: Settings, store: Store, served: Served) -> None:
-        self._settings, self._store, self._served = settings, store, served
+    def start(self, settings: Settings, storage: Storage, served: Served) -> None:
+        self._settings, self._storage, self._served = settings, storage, served
 
     @property
     def settings(self) -> Settings:
@@ -65,10 +71,11 @@ class BotData:
         return self._settings
 
     @property
-    def store(self) -> Store:
-        if self._store is None:
+    def storage(self) -> Storage:
+        """The store, off the event loop and never fatal to a question (bot/storage.py)."""
+        if self._storage is None:
             raise RuntimeError("the bot has not started")
-        return self._store
+        return self._storage
 
     @property
     def served(self) -> Served:
@@ -86,9 +93,9 @@ class BotData:
         return Content(served.base, served.matcher.index, served.new)
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._storage is not None:
+            self._storage.close()
+            self._storage = None
 
 
 class Context(CallbackContext[ExtBot[Paced], dict[Any, Any], dict[Any, Any], BotData]):

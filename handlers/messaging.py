@@ -75,19 +75,39 @@ def page_keyboard(page: Page) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def script_of(update: Update, context: Context, text: str | None = None) -> Script:
-    """The script to answer in: what the user wrote, else their app's language, else the
-    chat's last known script."""
-    if text and detect_script(text) is Script.TRADITIONAL:
-        return Script.TRADITIONAL
-    if text and any("\u3400" <= ch <= "\u9fff" for ch in text):
-        return Script.SIMPLIFIED
-    user = update.effective_user
-    if user and user.language_code and user.language_code.lower().startswith(_TRADITIONAL_LOCALES):
-        return Script.TRADITIONAL
+async def script_of(update: Update, context: Context, text: str | None = None) -> Script:
+    """The script to answer in: what the user wrote (English, traditional or simplified),
+    else the chat's remembered one, else their app's language, else simplified."""
+    if text and text.strip():
+        return detect_script(text)
     chat = update.effective_chat
-    known = context.bot_data.store.script(chat_id=chat.id) if chat else None
-    return Script(known) if known else Script.SIMPLIFIED
+    if chat is not None:
+        known = await context.bot_data.storage.read(
+            lambda store: store.script(chat_id=chat.id), default=None
+        )
+        if known in set(Script):
+            return Script(known)
+    language = (update.effective_user.language_code or "") if update.effective_user else ""
+    if language.lower().startswith(_TRADITIONAL_LOCALES):
+        return Script.TRADITIONAL
+    if language.lower().startswith("en"):
+        return Script.ENGLISH
+    return Script.SIMPLIFIED
+
+
+def thread_of(update: Update) -> int | None:
+    """The forum topic a message was sent in, if any: replies and context stay in it."""
+    message = update.effective_message
+    return message.message_thread_id if message is not None and message.is_topic_message else None
+
+
+def remember_script(context: Context, chat_id: int, script: Script) -> None:
+    """Keep the chat's script for replies without text (buttons, commands); never waited for."""
+    context.application.create_task(
+        context.bot_data.storage.remember(
+            lambda store: store.set_chat(chat_id=chat_id, script=script.value)
+        )
+    )
 
 
 async def send(bot: Bot, chat_id: int, text: str, *, thread_id: int | None = None) -> list[int]:

@@ -7,7 +7,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from bot.answers import in_script
 from bot.text import Script
 from handlers.context import Context
-from handlers.messaging import reply, script_of
+from handlers.messaging import remember_script, reply, script_of
 
 # The command menu. Telegram's language_code is two letters ("zh") and cannot tell simplified
 # from traditional, so the default menu is simplified and a chat whose reader uses traditional
@@ -34,8 +34,8 @@ async def help_command(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    script = script_of(update, context)
-    context.bot_data.store.set_chat(chat_id=chat.id, script=script.value)
+    script = await script_of(update, context)
+    remember_script(context, chat.id, script)
     await reply(message, context.bot_data.html.help(context.bot_data.served.base, script))
     if script is Script.TRADITIONAL:
         await context.bot.set_my_commands(commands(script), scope=BotCommandScopeChat(chat.id))
@@ -43,6 +43,6 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def about(update: Update, context: Context) -> None:
     if update.effective_message is not None:
-        script = script_of(update, context)
+        script = await script_of(update, context)
         text = context.bot_data.html.about(context.bot_data.served.base, script)
         await reply(update.effective_message, text)

@@ -7,19 +7,28 @@ moment its next briefing is due (bot/schedule.py), and the dispatcher finds it t
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import Chat, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.answers import in_script
-from bot.briefing import SubscriptionError, compose, parse_request, topic_filter
+from bot.briefing import Composed, SubscriptionError, compose, parse_request, topic_filter
 from bot.config import ConfigError, parse_timezone
 from bot.schedule import local_day, next_due, zone_of
+from bot.storage import StoreUnavailable
+from bot.store import Store
 from bot.text import Script
 from handlers.context import Context
 from handlers.messaging import reply, script_of, send
 
 ADMINS_ONLY = "在群组里，只有群管理员可以更改订阅和时区。"
+NOT_SAVED = "抱歉，暂时无法保存这个更改（资料库无法写入），请稍后再试。之前的设置没有变。"
+log = logging.getLogger("baybrief.subscriptions")
+T = TypeVar("T")
 
 
 async def may_change(update: Update, context: Context) -> bool:
@@ -48,7 +57,7 @@ async def _changing(update: Update, context: Context) -> tuple[Message, Chat, Sc
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return None
-    script = script_of(update, context)
+    script = await script_of(update, context)
     if not await may_change(update, context):
         await reply(message, in_script(ADMINS_ONLY, script))
         return None
@@ -66,17 +75,24 @@ async def subscribe(update: Update, context: Context) -> None:
     except SubscriptionError as error:
         await reply(message, in_script(f"没有订阅成功：{error}", script))
         return
-    store = context.bot_data.store
     thread = message.message_thread_id if message.is_topic_message else None
-    store.set_chat(chat_id=chat.id, script=script.value)
-    tz = zone_of(store.timezone(chat_id=chat.id), context.bot_data.settings.timezone)
-    store.subscribe(
-        chat_id=chat.id,
-        send_time=request.send_time,
-        topic=request.topic,
-        thread_id=thread,
-        next_due_at=next_due(request.send_time, tz, after=dt.datetime.now(dt.UTC)),
-    )
+    default_zone = context.bot_data.settings.timezone
+
+    def save(store: Store) -> ZoneInfo:
+        store.set_chat(chat_id=chat.id, script=script.value)
+        tz = zone_of(store.timezone(chat_id=chat.id), default_zone)
+        store.subscribe(
+            chat_id=chat.id,
+            send_time=request.send_time,
+            topic=request.topic,
+            thread_id=thread,
+            next_due_at=next_due(request.send_time, tz, after=dt.datetime.now(dt.UTC)),
+        )
+        return tz
+
+    tz = await _write(context, message, script, save)
+    if tz is None:
+        return
     parts = [f"✅ 已订阅每日简报：每天 {request.send_time.isoformat('minutes')}（{tz.key}）"]
     if request.topic:
         parts.append(f"主题：{request.topic}")
@@ -94,7 +110,9 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if allowed is None:
         return
     message, chat, script = allowed
-    removed = context.bot_data.store.unsubscribe(chat_id=chat.id)
+    removed = await _write(context, message, script, lambda s: s.unsubscribe(chat_id=chat.id))
+    if removed is None:
+        return
     text = (
         "已取消每日简报。" if removed else "这个聊天没有订阅每日简报。/subscribe 08:00 可以订阅。"
     )
@@ -105,12 +123,11 @@ async def timezone(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    script = script_of(update, context)
-    store = context.bot_data.store
+    script = await script_of(update, context)
+    storage = context.bot_data.storage
     if not context.args:
-        current = (
-            store.timezone(chat_id=chat.id) or f"{context.bot_data.settings.timezone.key}（默认）"
-        )
+        known = await storage.read(lambda s: s.timezone(chat_id=chat.id), default=None)
+        current = known or f"{context.bot_data.settings.timezone.key}（默认）"
         text = f"当前时区：{current}。更改请发送 /timezone 时区名，例如 /timezone Asia/Hong_Kong"
         await reply(message, in_script(text, script))
         return
@@ -121,12 +138,17 @@ async def timezone(update: Update, context: Context) -> None:
     except ConfigError as error:
         await reply(message, in_script(f"{error}", script))
         return
-    store.set_chat(chat_id=chat.id, timezone=tz.key)
-    subscription = store.subscription(chat_id=chat.id)
-    if subscription is not None:  # due next at its time in the new zone
-        due = next_due(subscription.send_time, tz, after=dt.datetime.now(dt.UTC))
-        store.reschedule(due=[(chat.id, due)])
-    await reply(message, in_script(f"时区已设为 {tz.key}。", script))
+
+    def save(store: Store) -> bool:
+        store.set_chat(chat_id=chat.id, timezone=tz.key)
+        subscription = store.subscription(chat_id=chat.id)
+        if subscription is not None:  # due next at its time in the new zone
+            due = next_due(subscription.send_time, tz, after=dt.datetime.now(dt.UTC))
+            store.reschedule(due=[(chat.id, due)])
+        return True
+
+    if await _write(context, message, script, save):
+        await reply(message, in_script(f"时区已设为 {tz.key}。", script))
 
 
 async def briefing_now(update: Update, context: Context) -> None:
@@ -135,11 +157,32 @@ async def briefing_now(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    bot_data, store = context.bot_data, context.bot_data.store
-    day = local_day(
-        dt.datetime.now(dt.UTC),
-        zone_of(store.timezone(chat_id=chat.id), bot_data.settings.timezone),
-    )
-    composed = compose(store, bot_data.content(), bot_data.html, chat_id=chat.id, day=day)
+    bot_data = context.bot_data
+    content, html, default_zone = bot_data.content(), bot_data.html, bot_data.settings.timezone
+
+    def composed_for(store: Store) -> Composed:
+        zone = zone_of(store.timezone(chat_id=chat.id), default_zone)
+        day = local_day(dt.datetime.now(dt.UTC), zone)
+        return compose(store, content, html, chat_id=chat.id, day=day)
+
+    try:
+        composed = await bot_data.storage.write(composed_for)
+    except StoreUnavailable as error:  # without what the chat has seen: a fresh selection
+        log.warning("briefing for chat %s without its history: %s", chat.id, error)
+        composed = compose(Store.in_memory(), content, html, chat_id=chat.id, day=dt.date.today())
     await send(context.bot, chat.id, composed.text, thread_id=composed.thread_id)
-    store.mark_seen(chat_id=chat.id, fact_ids=composed.fact_ids)
+    await bot_data.storage.remember(
+        lambda store: store.mark_seen(chat_id=chat.id, fact_ids=composed.fact_ids)
+    )
+
+
+async def _write(
+    context: Context, message: Message, script: Script, work: Callable[[Store], T]
+) -> T | None:
+    """Do a change the user asked for, or tell them it could not be saved (and return None)."""
+    try:
+        return await context.bot_data.storage.write(work)
+    except StoreUnavailable as error:
+        log.warning("chat %s: change not saved: %s", message.chat.id, error)
+        await reply(message, in_script(NOT_SAVED, script))
+        return None

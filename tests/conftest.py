@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from bot.answers import Renderer
 from bot.assistant import Assistant
 from bot.factbase import FactBase
 from bot.matcher import Matcher
+from tests.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
@@ -57,3 +58,10 @@ def matcher(factbase: FactBase) -> Matcher:
 @pytest.fixture(scope="session")
 def assistant(factbase: FactBase, matcher: Matcher) -> Assistant:
     return Assistant(factbase, matcher, Renderer(html_output=False))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """A loopback fake of the Telegram Bot API, started for the test and stopped after it."""
+    async with FakeBotAPI() as fake:
+        yield fake

@@ -111,3 +111,16 @@ def briefings(api: FakeBotAPI) -> Counter[int]:
 def delivered(api: FakeBotAPI, at_least: int) -> Callable[[], bool]:
     """For `api.until`: at least this many briefings have arrived, in all."""
     return lambda: sum(briefings(api).values()) >= at_least
+
+
+def observe(application: BayApplication) -> Store:
+    """A connection of the test's own to the bot's database, to read what the bot recorded
+    (the bot's own connections belong to its worker threads)."""
+    return Store(application.bot_data.settings.db_path)
+
+
+async def ask(api: FakeBotAPI, text: str, *, chat_id: int = USER, **extra: object) -> str:
+    """Send a message as a user and return the text of the bot's next message to that chat."""
+    mark = len(api.calls)
+    api.push_message(chat_id=chat_id, text=text, **extra)  # type: ignore[arg-type]
+    return str((await next_message(api, chat_id=chat_id, after=mark)).params["text"])

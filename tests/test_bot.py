@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,10 +24,12 @@ from tests.fakebotapi import FakeBotAPI
 from tests.harness import (
     ADMIN,
     USER,
+    ask,
     briefings,
     delivered,
     eventually,
     next_message,
+    observe,
     running,
     settings_for,
     subscribe_all,
@@ -37,12 +38,6 @@ from tests.harness import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP = -100555
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
 
 
 def _status(store: Store, chat_id: int, day: dt.date) -> Status | None:
@@ -59,12 +54,6 @@ def soon(seconds: float) -> str:
         time.sleep(seconds + 1)
         at = dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=seconds)
     return at.strftime("%H:%M:%S")
-
-
-async def ask(api: FakeBotAPI, text: str, *, chat_id: int = USER, **extra: object) -> str:
-    mark = len(api.calls)
-    api.push_message(chat_id=chat_id, text=text, **extra)  # type: ignore[arg-type]
-    return str((await next_message(api, chat_id=chat_id, after=mark)).params["text"])
 
 
 async def test_questions_in_simplified_and_traditional(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -131,7 +120,7 @@ async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_pa
         briefing = await next_message(api, chat_id=USER, after=mark, within=15)
         assert "湾区AI简报" in str(briefing.params["text"])
         assert len(str(briefing.params["text"])) <= 4096
-        store = application.bot_data.store
+        store = observe(application)
         today = dt.datetime.now(SHANGHAI).date()
         await eventually(lambda: _status(store, USER, today) is Status.SENT)
         assert len(store.seen(chat_id=USER)) >= 5
@@ -166,7 +155,7 @@ async def test_blocked_user_is_unsubscribed(api: FakeBotAPI, tmp_path: Path) -> 
         )  # fmt: skip
         failed = await api.wait_for("sendMessage", lambda c: c.failed, timeout=10)
         assert failed.error_code == 403
-        store = application.bot_data.store
+        store = observe(application)
         today = dt.datetime.now(SHANGHAI).date()
         await eventually(lambda: _status(store, USER, today) is Status.FAILED)
         assert store.subscription(chat_id=USER) is None
@@ -193,7 +182,7 @@ async def test_502_and_a_reset_connection_are_retried_until_delivered(
         api.fail_next("sendMessage", error_code=502, description="Bad Gateway", chat_id=USER)
         api.reset_next("sendMessage", chat_id=USER)
         await api.until(lambda: briefings(api)[USER] == 1, timeout=30)
-        store, day = application.bot_data.store, dt.datetime.now(SHANGHAI).date()
+        store, day = observe(application), dt.datetime.now(SHANGHAI).date()
         await eventually(lambda: _status(store, USER, day) is Status.SENT)
         job = store.job(chat_id=USER, day=day)
         assert job is not None
@@ -247,7 +236,7 @@ async def test_bad_request_is_logged_not_retried(
         api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
         failed = await api.wait_for("sendMessage", lambda c: c.failed, timeout=10)
         assert failed.error_code == 400
-        store, day = application.bot_data.store, dt.datetime.now(SHANGHAI).date()
+        store, day = observe(application), dt.datetime.now(SHANGHAI).date()
         await eventually(lambda: _status(store, USER, day) is Status.FAILED)
         await asyncio.sleep(3)  # longer than the first retry would wait
         after = [c for c in api.calls_to("sendMessage") if c.at > failed.at]
@@ -272,7 +261,7 @@ async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> 
         )  # fmt: skip
         moved = await next_message(api, chat_id=supergroup, after=0, within=10)
         assert "湾区AI简报" in str(moved.params["text"])
-        store = application.bot_data.store
+        store = observe(application)
         day = dt.datetime.now(SHANGHAI).date()
         await eventually(lambda: _status(store, supergroup, day) is Status.SENT)
         assert store.subscription(chat_id=GROUP) is None
@@ -331,7 +320,7 @@ async def test_timezone_and_subscription_errors(api: FakeBotAPI, tmp_path: Path)
         assert "（Asia/Hong_Kong）" in await ask(api, "/subscribe 07:30")
         assert "时间「25:00」不对" in await ask(api, "/subscribe 25:00")
         assert "没有与「天气预报」相关的内容" in await ask(api, "/subscribe 天气预报")
-        subscription = application.bot_data.store.subscription(chat_id=USER)
+        subscription = observe(application).subscription(chat_id=USER)
         assert subscription is not None
         assert subscription.send_time == dt.time(7, 30)  # the failed attempts changed nothing
         assert "已取消" in await ask(api, "/unsubscribe")

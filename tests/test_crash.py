@@ -12,10 +12,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.outcomes import DeliveryConfig
 from bot.records import Status
@@ -27,12 +24,6 @@ from tests.harness import briefings, delivered, settings_for, subscribe_all
 CHATS = range(4_000_001, 4_000_301)
 KILLS_AFTER = (40, 160)  # briefings delivered when each kill comes
 LEASE = 4.0  # seconds; a restarted process takes over the dead one's rows after this
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
 
 
 async def start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:

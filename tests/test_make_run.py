@@ -7,10 +7,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
@@ -31,12 +28,6 @@ def test_without_a_token_it_starts_the_console(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode()
     assert "湾区AI简报" in out
     assert "148所" in out
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
 
 
 async def test_with_a_token_it_polls_and_answers(api: FakeBotAPI, tmp_path: Path) -> None:
