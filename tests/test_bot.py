@@ -111,6 +111,18 @@ async def test_inline_query(api: FakeBotAPI, tmp_path: Path) -> None:
         assert "293人" in results[0]["input_message_content"]["message_text"]
 
 
+async def test_inline_overview_is_one_result(api: FakeBotAPI, tmp_path: Path) -> None:
+    async with running(settings_for(api, tmp_path)):
+        api.push_inline_query(user_id=USER, query="给我讲讲双选会")
+        call = await api.wait_for("answerInlineQuery")
+        first = call.params["results"][0]
+        assert first["id"].startswith("o:")
+        digest = first["input_message_content"]["message_text"]
+        assert "345" in digest
+        assert "293" in digest
+        assert len(digest) <= 4096
+
+
 async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings) as application:
