@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -103,8 +104,31 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    """Simplified -> Hong Kong traditional, the standard most of our traditional readers use."""
-    return str(_converter("s2hk").convert(text))
+    """Simplified -> Hong Kong traditional, the standard most of our traditional readers use.
+
+    Converted word by word: OpenCC matches its phrases across word boundaries, so a whole
+    sentence would come out with 人参加 as 人蔘加 (ginseng), 3家具有 as 3傢俱有 (furniture) and
+    并发布 as 併發佈. Words come from jieba's general dictionary (bot/data/), in which these
+    words are whole and these phrases are split.
+    """
+    convert = _converter("s2hk").convert
+    return "".join(str(convert(word)) for word in _words_for_conversion(text))
+
+
+@functools.cache
+def _conversion_tokenizer() -> Any:
+    import jieba  # the general dictionary only: conversion must not depend on the fact base
+
+    jieba.setLogLevel(logging.WARNING)  # it logs "Building prefix dict" to stderr otherwise
+    tokenizer = jieba.Tokenizer(dictionary=str(_DATA / "jieba_general_30k.txt"))
+    tokenizer.initialize()
+    return tokenizer
+
+
+def _words_for_conversion(text: str) -> list[str]:
+    if not _HAS_CJK.search(text):
+        return [text]
+    return list(_conversion_tokenizer().cut(text, HMM=False))
 
 
 def to_script(text: str, script: Script) -> str:

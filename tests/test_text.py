@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jieba
 import opencc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.factbase import FactBase
+from bot.segment import GENERAL_DICTIONARY
 from bot.text import (
     Script,
     _canonical_chinese,
@@ -16,6 +19,8 @@ from bot.text import (
     detect_script,
     normalise,
     strip_invisible,
+    to_simplified,
+    to_traditional,
 )
 from tests.conftest import SEEDS
 
@@ -126,3 +131,37 @@ def test_invisible_characters_never_matter(text: str, insertions: list[tuple[int
         noisy = noisy[:position] + char + noisy[position:]
     assert normalise(noisy) == normalise(text)
     assert strip_invisible(noisy) == strip_invisible(text)
+
+
+@pytest.mark.parametrize(
+    ("simplified", "traditional"),
+    [
+        ("约2500人参加了交流会", "約2500人參加了交流會"),  # not 人蔘 (ginseng)
+        ("培育2至3家具有全球影响力的企业", "培育2至3家具有全球影響力的企業"),  # not 傢俱
+        ("并发布人工智能应用指南", "並發佈人工智能應用指南"),  # not 併發
+        ("头发", "頭髮"),  # a word's own conversion is kept
+        ("智能制造", "智能製造"),
+    ],
+)
+def test_conversion_to_traditional_never_crosses_a_word(simplified: str, traditional: str) -> None:
+    assert to_traditional(simplified) == traditional
+
+
+def test_every_fact_reads_right_in_both_scripts(factbase: FactBase) -> None:
+    """Every fact's title and answer, converted to traditional, converts back to itself and
+    holds no character that only a phrase across two words would produce (人蔘, 傢俱, 併發)."""
+    convert = _converter("s2hk").convert
+    tokenizer = jieba.Tokenizer(dictionary=str(GENERAL_DICTIONARY))
+    found = []
+    for fact in factbase.facts:
+        for text in (fact.title, fact.answer):
+            traditional = to_traditional(text)
+            assert to_simplified(traditional) == to_simplified(text), fact.id
+            whole = convert(text)  # OpenCC on the whole sentence, phrases across words
+            by_word = "".join(convert(w) for w in tokenizer.cut(text, HMM=False))
+            found += [
+                (fact.id, text[max(0, i - 1) : i + 2], ours)
+                for i, (w, b, ours) in enumerate(zip(whole, by_word, traditional, strict=True))
+                if w != b and ours == w  # a character only the crossing phrase gives
+            ]
+    assert not found
