@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.answers import ANSWERING_MODES, Renderer, Reply
-from bot.dialogue import Context, FollowUp, asks_something, follow_up, resolve
+from bot.dialogue import SLOT_WORDS, Context, FollowUp, asks_something, follow_up, resolve
 from bot.factbase import Fact, FactBase
-from bot.lexicon import ASKED, data
-from bot.matcher import Matcher, Outcome
+from bot.lexicon import ASKED, ASKED_WORDS, data
+from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.text import Script, detect_script, normalise
 
@@ -28,6 +28,7 @@ _QUESTION_SIGNAL: Final = re.compile(
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
+ASKED_WORD_SET: Final = frozenset(w for words in ASKED_WORDS.values() for w in words)
 MIN_OVERVIEW: Final = 3  # facts on a topic that make 有哪些/怎么样 a request for a digest
 
 
@@ -150,6 +151,8 @@ class Assistant:
                 pending = Context(at=now, pending=text)
                 return self.render.no_referent(script), pending
             return self._answer(resolve(text, context, kind), script, now, context)
+        if context is not None and context.topic and self._only_slots(text):
+            return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)
         if reply.mode not in ANSWERING_MODES and context is not None and context.topic:
             leaning = self._answer(f"{context.topic} {text}", script, now, context)
@@ -176,11 +179,20 @@ class Assistant:
         outcome = dataclasses.replace(outcome, script=script)
         multi = self._multi_part(text, outcome)
         reply = multi or self.render.outcome(outcome, self.base)
+        if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches:  # the topic is known
+            topic = self._topic(text, outcome.matches[0].fact.id, context)
+            return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
         if reply.mode != "answer":
             return reply, context and context.touched(now)
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _only_slots(self, text: str) -> bool:
+        """Whether a message names only attributes (主办方是谁, 多少人参加, when was it held?):
+        then it asks about what the conversation is about, however well it matches alone."""
+        content = [w for w, _, _ in self.matcher.read(text).content]
+        return bool(content) and all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
 
     def _says_enough(self, text: str) -> bool:
         """Whether a message with a determiner or an English pronoun names its topic itself

@@ -52,6 +52,7 @@ from bot.lexicon import (
     HOW_WORDS,
     ORGANISATION_SUFFIXES,
     QUESTION_WORD,
+    RELATIVE_TIME,
     REQUIRED_KINDS,
     AskedKind,
     asked_kinds,
@@ -384,6 +385,7 @@ class Matcher:
         unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
         unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
         unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
+        unknown |= set(RELATIVE_TIME.findall(q.text))  # 去年: no page can be placed in it
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue

@@ -21,6 +21,7 @@ from bot.lexicon import (
     FUNCTION_WORDS,
     HOME_GROUND,
     PLACES,
+    RELATIVE_TIME,
     alternation,
     data,
     entities_in,
@@ -40,7 +41,7 @@ _MONTHS: Final = {
     alias: int(month) for month, aliases in _DATA["months"].items() for alias in aliases
 }
 _MONTH: Final = alternation(_MONTHS)
-_RELATIVE: Final = alternation(_DATA["relative_times"])
+_RELATIVE: Final = RELATIVE_TIME
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
 _KIND_ORDER: Final[dict[Kind, int]] = {
