@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.factbase import Fact, Kind
-from bot.factindex import KEYWORDS, NUMBER, PLACE, TITLE
+from bot.factindex import KEYWORDS, PLACE, TITLE
 from bot.figures import chinese_figures
 from bot.lexicon import (
     FUNCTION_WORDS,
@@ -42,6 +42,7 @@ _MONTHS: Final = {
 }
 _MONTH: Final = alternation(_MONTHS)
 _RELATIVE: Final = RELATIVE_TIME
+_FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
 _KIND_ORDER: Final[dict[Kind, int]] = {
@@ -101,7 +102,11 @@ class Overviews:
         canonical = self.matcher.index.canonical(text)
         words = self._words(canonical)
         shown = " ".join(self._words(normalise(text))) or normalise(text)  # the reader's words
-        kinds = {kind for kind, kind_words in _KINDS.items() if kind_words & set(words)}
+        kinds = {  # a kind word, or a word ending in one (人工智能政策)
+            kind for kind, kind_words in _KINDS.items()
+            if any(w in kind_words or any(w.endswith(k) for k in kind_words if len(k) > 1)
+                   for w in words)
+        }  # fmt: skip
         months = {_MONTHS[m] for m in _MONTH.findall(canonical)}
         named = entities_in(" ".join(words))
         places = named & PLACES
@@ -116,7 +121,23 @@ class Overviews:
             kinds.discard("event")  # 六月有什么活动: whatever happened in June, founding included
         if relative:  # 去年, last year: a time the sources cannot be placed in
             return Digest(shown, (), tuple(relative), broad)
-        ranked = self._by_subject(subject)
+        ranked = self._narrowed(self._by_subject(subject), kinds, months, places)
+        if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
+            ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
+        unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
+        figures = set(_FIGURE.findall(canonical))  # 2030的目标: no fact's figure (8月 is a date)
+        unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))
+        if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
+            ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them
+        if unknown or not ranked:
+            return Digest(shown, (), unknown or tuple(sorted(named)), broad)
+        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
+
+    def _narrowed(
+        self, ranked: list[Fact] | None, kinds: set[Kind], months: set[int], places: set[str]
+    ) -> list[Fact]:
+        """The subject's facts (or, with no subject, all of a kind) in the months and places
+        the topic names, with the facts related to those."""
         if ranked is None:  # no subject: a kind, a place or a month alone
             only_kind = not (months or places)
             ranked = [f for f in self.base.facts if not only_kind or self._of_kind(f, kinds)]
@@ -129,14 +150,7 @@ class Overviews:
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
             ranked = self._with_families(about, ranked)
-        unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
-        figures = set(NUMBER.findall(canonical))  # 2030的目标: no fact's figure
-        unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))
-        if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
-            ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them
-        if unknown or not ranked:
-            return Digest(shown, (), unknown or tuple(sorted(named)), broad)
-        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
+        return ranked
 
     @staticmethod
     def _of_kind(fact: Fact, kinds: set[Kind]) -> bool:
@@ -186,7 +200,7 @@ class Overviews:
         family = {i for i in head.indexed.family if i != head.index}
         related = sorted((self.base.facts[i] for i in family), key=_figures_first)
         named = [c.indexed.fact for c in fitting[1:]]
-        return list(dict.fromkeys([head.indexed.fact, *named[:2], *related, *named[2:]]))
+        return list(dict.fromkeys([head.indexed.fact, *related, *named]))
 
     @staticmethod
     def _importance(fact: Fact) -> tuple[int, str]:
