@@ -74,7 +74,8 @@ def test_chat_answers_commands_and_numbers() -> None:
     assert "活动（第1/2页）" in out
     assert "下一页：/events 2" in out
     assert "148所" in out
-    offered = out.split("相关（输入数字查看）：\n")[1].split("\n\n")[0].splitlines()
+    answer = out.split("148所", 1)[1]
+    offered = answer.split("相关（输入数字查看）：\n")[1].split("\n\n")[0].splitlines()
     second = offered[1].strip().removeprefix("2. ")
     assert f"\n\n{second}\n" in out  # typing 2 showed the second related fact
     assert "不认识这个命令" in out

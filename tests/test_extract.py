@@ -15,7 +15,7 @@ def test_candidates_carry_figures_titles_and_coverage(factbase: FactBase) -> Non
     article = factbase.articles["003_e4cacd47aa45c301"]
     found = candidates(article_lines("", article), factbase.facts, article.id)
     targets = next(c for c in found if "推广500个典型应用场景" in c.quote)
-    assert {"100个", "500个"} <= set(targets.figures)
+    assert {"100个", "500个"} <= {f.text for f in targets.figures}
     assert targets.covered_by == ("ai-manufacturing-2027-models-data",)
     plan = next(c for c in found if "专项行动实施意见" in c.quote)
     assert plan.kind == "policy"
@@ -30,7 +30,8 @@ def test_rendered_candidates_are_fact_shaped_yaml(factbase: FactBase) -> None:
     assert len(entries) == len(found) > 10
     fund = next(e for e in entries if "目標規模100億元" in e["sources"][0]["quote"])
     assert "广东省智能产业基金正式启动,目标规模100亿元" in fund["answer"]  # simplified
-    assert set(fund) == {"id", "kind", "title", "answer", "keywords", "sources"}
+    assert set(fund) == {"id", "draft", "kind", "title", "answer", "keywords", "sources"}
+    assert fund["draft"] is True  # not served until an editor confirms it
 
 
 def test_unregistered_page_is_cleaned_generically(tmp_path: Path) -> None:

@@ -29,9 +29,11 @@ from bot.coverage import MAX_OCCURRENCES, statements
 from bot.factbase import Fact, FactBase
 from bot.problems import FactBaseError
 from bot.reading import MAX_FILE_BYTES, MAX_LOAD_BYTES, ReadRefused, read_bounded
+from bot.service import Service
+from bot.serving import serve
 from bot.startup import check_database
 from bot.text import Script, to_simplified
-from tests.conftest import FACTS, ROOT, SEEDS
+from tests.conftest import FACTS, ROOT, SEEDS, baybrief, environment
 
 # --- invented facts pass the check --------------------------------------------------------
 # A scratch article holding figures of every kind, and one fact quoting it; each attack
@@ -475,20 +477,6 @@ def test_a_long_line_without_punctuation_is_converted_in_bounded_pieces() -> Non
 TOKEN = "123456789:AAHsecretsecretsecretsecretsecret0"
 
 
-def _environment(**values: str) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("BAYBRIEF_")}, **values}
-
-
-def baybrief(
-    *args: str, env: Mapping[str, str] = {}, stdin: bytes = b""
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "handlers.cli", *args],
-        input=stdin, capture_output=True, cwd=ROOT, env=_environment(**env), timeout=120,
-        check=False,
-    )  # fmt: skip
-
-
 class Running(NamedTuple):
     process: subprocess.Popen[bytes]
     stdin: IO[bytes]
@@ -501,7 +489,7 @@ def started(*args: str) -> Running:
     pipe = subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "handlers.cli", *args],
-        stdin=pipe, stdout=pipe, stderr=pipe, cwd=ROOT, env=_environment(),
+        stdin=pipe, stdout=pipe, stderr=pipe, cwd=ROOT, env=environment(),
     )  # fmt: skip
     assert process.stdin is not None
     assert process.stdout is not None
@@ -686,19 +674,21 @@ def undated(base: FactBase, *, facts: bool, sources: bool) -> FactBase:
 
 @pytest.mark.parametrize(("facts", "sources"), [(True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("script", list(Script))
-def test_start_help_and_about_need_no_dates(
-    factbase: FactBase, facts: bool, sources: bool, script: Script
+async def test_start_help_and_about_need_no_dates(
+    factbase: FactBase, facts: bool, sources: bool, script: Script, service: Service
 ) -> None:
     base = undated(factbase, facts=facts, sources=sources)
+    span = "covering" if script is Script.ENGLISH else "年至"
     for renderer in (Renderer(html_output=True), Renderer(html_output=False)):
         text = renderer.help(base, script)
         assert f"{len(base.facts)}" in text
-        assert ("年至" in text) is not facts  # no span of years is invented
+        assert (span in text) is not facts  # no span of years is invented
         about = renderer.about(base, script)
         assert about.count("\n") >= len(base.articles)
-    console = Console(base, lambda: base)
+    service.served = serve(base, frozenset(), html=False)
+    console = Console(service)
     for command in ("/start", "/help", "/about"):
-        assert console.reply(command)
+        assert await console.reply(command)
 
 
 def test_coverage_looks_for_a_quote_a_bounded_number_of_times() -> None:

@@ -9,13 +9,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, environment
 from tests.fakebotapi import FakeBotAPI
-
-
-def environment(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BAYBRIEF_")}
-    return {**env, **values}
 
 
 def test_without_a_token_it_starts_the_console(tmp_path: Path) -> None:
