@@ -1,8 +1,9 @@
 """Candidate facts from an article, for an editor to curate (never served until confirmed).
 
 It proposes every sentence that carries what facts are made of (figures with units, dates,
-《titles》, organisers), already shaped like a fact with its verbatim quote, and says which
-sentences an existing fact already quotes so the editor can skip them. For each it proposes:
+《titles》, organisers, contests and awards), already shaped like a fact with its verbatim
+quote, and says which sentences an existing fact already quotes so the editor can skip them.
+For each it proposes:
 
 - a kind, by what the sentence does: someone speaking (院长…表示) is a person's view, a report
   or a count is a statistic, a document is a policy (意见, 通知, 措施) or an initiative (倡议,
@@ -239,7 +240,7 @@ def candidates(
         counted = tuple(f for f in figures if f.counted and not f.dated)
         dates = tuple(_DATE.findall(simplified))
         titles = tuple(f"《{t}》" for t in _TITLE.findall(simplified))
-        organised = bool(_ORGANISER.search(simplified))
+        organised = bool(_ORGANISER.search(simplified) or _CONTEST.search(simplified))
         if len(sentence) < _MIN_CHARS or not (counted or dates or titles or organised):
             continue
         covered = tuple(sorted({fid for fid, quote in quoted if _overlaps(sentence, quote)}))

@@ -9,11 +9,12 @@ BAYBRIEF_ settings.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from bot.assistant import Assistant
 from bot.config import Settings
 from bot.factbase import FactBase
 from bot.matcher import Matcher
+from bot.records import Job, Planned, Status
 from bot.service import Service
 from bot.serving import serve
 from bot.storage import Storage
@@ -108,6 +110,21 @@ def store() -> Iterator[Store]:
     fresh = Store.in_memory()
     yield fresh
     fresh.close()
+
+
+def due_today(store: Store, chats: Iterable[int], *, now: dt.datetime, day: dt.date) -> list[Job]:
+    """Subscriptions of `chats` due at `now`, their briefings for `day` in the outbox and
+    claimed (an hour to send them), ready for a test to give each an outcome."""
+    chats = list(chats)
+    for chat in chats:
+        store.subscribe(chat_id=chat, send_time=dt.time(8), next_due_at=now)
+    later = now + dt.timedelta(hours=1)
+    store.dispatch(
+        now=now,
+        limit=len(chats),
+        plan=lambda _: Planned(day=day, status=Status.PENDING, expires_at=later, next_due_at=later),
+    )
+    return store.claim(instance="test", now=now, lease_until=later, limit=len(chats))
 
 
 @pytest.fixture

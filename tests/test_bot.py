@@ -111,6 +111,7 @@ async def test_inline_query(api: FakeBotAPI, tmp_path: Path) -> None:
         assert "293人" in results[0]["input_message_content"]["message_text"]
 
 
+@pytest.mark.e2e
 async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings) as application:
@@ -135,6 +136,7 @@ async def test_briefing_at_the_scheduled_time_once_a_day(api: FakeBotAPI, tmp_pa
     assert len(texts(api)) == sent
 
 
+@pytest.mark.e2e
 async def test_missed_briefing_is_sent_at_start(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings):
@@ -146,6 +148,7 @@ async def test_missed_briefing_is_sent_at_start(api: FakeBotAPI, tmp_path: Path)
         assert "湾区AI简报" in str(briefing.params["text"])
 
 
+@pytest.mark.e2e
 async def test_blocked_user_is_unsubscribed(api: FakeBotAPI, tmp_path: Path) -> None:
     async with running(settings_for(api, tmp_path)) as application:
         assert "已订阅" in await ask(api, f"/subscribe {soon(4)}")
@@ -161,6 +164,7 @@ async def test_blocked_user_is_unsubscribed(api: FakeBotAPI, tmp_path: Path) -> 
         assert store.subscription(chat_id=USER) is None
 
 
+@pytest.mark.e2e
 async def test_429_is_retried_without_loss(api: FakeBotAPI, tmp_path: Path) -> None:
     async with running(settings_for(api, tmp_path)):
         api.fail_next(
@@ -174,6 +178,7 @@ async def test_429_is_retried_without_loss(api: FakeBotAPI, tmp_path: Path) -> N
         assert attempts[1].at - attempts[0].at >= 1.0  # waited for retry_after
 
 
+@pytest.mark.e2e
 async def test_502_and_a_reset_connection_are_retried_until_delivered(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -191,6 +196,7 @@ async def test_502_and_a_reset_connection_are_retried_until_delivered(
         assert attempts == [502, 0, None]
 
 
+@pytest.mark.e2e
 async def test_a_question_during_a_broadcast_is_not_queued_behind_it(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -207,6 +213,7 @@ async def test_a_question_during_a_broadcast_is_not_queued_behind_it(
     assert set(briefings(api).values()) == {1}
 
 
+@pytest.mark.e2e
 async def test_a_stop_mid_broadcast_loses_nothing_and_repeats_nothing(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -228,6 +235,7 @@ async def test_a_stop_mid_broadcast_loses_nothing_and_repeats_nothing(
     assert set(briefings(api).values()) == {1}
 
 
+@pytest.mark.e2e
 async def test_bad_request_is_logged_not_retried(
     api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -247,6 +255,7 @@ async def test_bad_request_is_logged_not_retried(
     assert "briefing for chat 1001: failed (Rejected: Chat not found)" in caplog.text
 
 
+@pytest.mark.e2e
 async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> None:
     api.set_chat_member(GROUP, ADMIN, "administrator")
     supergroup = -1009999
@@ -268,6 +277,7 @@ async def test_group_migrated_to_supergroup(api: FakeBotAPI, tmp_path: Path) -> 
         assert store.subscription(chat_id=supergroup) is not None
 
 
+@pytest.mark.e2e
 async def test_groups_need_a_mention_and_admins_to_subscribe(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
@@ -295,6 +305,7 @@ async def test_groups_need_a_mention_and_admins_to_subscribe(
         assert "只有群管理员" in refused
 
 
+@pytest.mark.e2e
 async def test_forum_topic_receives_the_briefing(api: FakeBotAPI, tmp_path: Path) -> None:
     api.set_chat_member(GROUP, ADMIN, "creator")
     async with running(settings_for(api, tmp_path)):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import ask, next_message, running, settings_for
 
@@ -60,6 +62,7 @@ async def test_english_readers_are_answered_in_english(api: FakeBotAPI, tmp_path
         assert "/subscribe" in help_text
 
 
+@pytest.mark.e2e
 async def test_a_locked_database_costs_no_answer(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings):

@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.records import Due, Planned, Status
+import pytest
+
+from bot.records import Status
 from bot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, due_today
+
+pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 
 def run(
@@ -87,17 +91,11 @@ def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     day = now.date()
     store = Store(path)
-    for chat in (1, 2, 3):
-        store.subscribe(chat_id=chat, send_time=dt.time(8), next_due_at=now)
-
-    def plan(due: Due) -> Planned:
-        later = now + dt.timedelta(hours=1)
-        return Planned(day=day, status=Status.PENDING, expires_at=later, next_due_at=later)
-
-    store.dispatch(now=now, limit=10, plan=plan)
-    one, two, _ = store.claim(instance="t", now=now, lease_until=now, limit=3)
+    one, two, three = due_today(store, (1, 2, 3), now=now, day=day)
     store.sent(job_id=one.id, now=now, message_ids=[1], fact_ids=[])
-    store.finish(job_id=two.id, instance="t", status=Status.FAILED, now=now, error="blocked")
+    store.finish(job_id=two.id, instance="test", status=Status.FAILED, now=now, error="blocked")
+    store.finish(job_id=three.id, instance="test", status=Status.PENDING, now=now, error="",
+                 ready_at=now, attempted=False)  # fmt: skip
     store.close()
 
     env = {"BAYBRIEF_DB": str(path)}

@@ -9,8 +9,12 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, environment
 from tests.fakebotapi import FakeBotAPI
+
+pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 
 def test_without_a_token_it_starts_the_console(tmp_path: Path) -> None:
