@@ -180,7 +180,10 @@ class _Lines:
             self._waiting = False
             if line is None and self._stream.isatty():
                 print(file=self._out)  # the shell's prompt on a line of its own
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            try:
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            except RuntimeError:  # the conversation ended (Ctrl-C) while this was typed
+                return
             if line is None:
                 return
 

@@ -148,6 +148,9 @@ class Service:
             return await ACTIONS[command.handler](self, asker, argument.strip(), command)
         except _NotSaved:
             return self._say("not_saved", asker)
+        except StoreUnavailable as error:  # a read a command cannot do without (/status)
+            log.warning("/%s without the store: %s", command.name, error)
+            return self._say("store_unavailable", asker)
 
     async def _change(self, asker: Asker, work: Callable[[Store], T]) -> T:
         """Do a change the user asked for; if it cannot be saved, the user is told so."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import ask, next_message, running, settings_for
+from tests.harness import ADMIN, ask, next_message, running, settings_for
 
 FORUM = -100777
 BOT = "@baybrief_test_bot"
@@ -74,6 +74,7 @@ async def test_a_locked_database_costs_no_answer(api: FakeBotAPI, tmp_path: Path
             refused = await ask(api, "/subscribe 08:00")
             assert "暂时无法保存" in refused
             assert "已订阅" not in refused
+            assert "📈" in await ask(api, "/status", chat_id=ADMIN)  # reading needs no lock
         finally:
             locker.execute("ROLLBACK")
             locker.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.records import Status
 from bot.schedule import local_day
 from bot.service import Asker, Service
+from bot.storage import Storage
 from bot.store import Store
 from bot.text import Script
 from tests.conftest import due_today
@@ -151,3 +153,19 @@ async def test_group_changes_need_a_group_admin(service: Service) -> None:
     for line in ("/subscribe 08:00", "/unsubscribe", "/timezone Asia/Hong_Kong"):
         assert "只有群管理员" in await run(service, line, in_group)
     assert "当前时区" in await run(service, "/timezone", in_group)  # looking is for everyone
+
+
+async def test_a_store_that_cannot_be_read_is_said_not_raised(
+    settings: Settings, service: Service, tmp_path: Path
+) -> None:
+    broken = Storage.at(tmp_path)  # a directory: no database opens there
+    try:
+        unusable = Service(
+            settings=settings, storage=broken, served=service.served, renderer=service.render
+        )
+        assert "资料库暂时无法读取" in await run(unusable, "/status", asker(admin=True))
+        assert "暂时无法保存" in await run(unusable, "/subscribe 08:00", asker())
+        answer = await unusable.answer(asker(), "广东有多少所技工院校？")
+        assert "148所" in answer.text  # a question is answered whatever the store does
+    finally:
+        broken.close()
