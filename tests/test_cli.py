@@ -114,6 +114,9 @@ def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
                                 "cancelled", "unknown"]  # fmt: skip
     assert lines[1].split() == [day.isoformat(), "3", "1", "0", "1", "0", "1", "0", "0"]
     assert lines[2].startswith("subscriptions: 3; next due (UTC): ")
+    report = "\n".join(lines[3:])  # what else the store knows, without a running bot
+    assert "Chats: 3 · daily briefing subscriptions: 3" in report
+    assert "Uptime and reloads are known only to the running bot" in report
 
 
 def test_status_without_a_database(tmp_path: Path) -> None:
@@ -121,3 +124,40 @@ def test_status_without_a_database(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert b"no database at" in result.stderr
     assert not (tmp_path / "none.sqlite3").exists()  # looking does not create one
+
+
+def test_gaps_lists_the_grouped_questions_from_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = Store(path)
+    now = dt.datetime.now(dt.UTC)
+    asked = [
+        ("上海有多少所技工院校？", "上海 技工院校", "unanswered", None),
+        ("上海的技工院校有几所", "上海 技工院校", "unanswered", None),
+        ("双选会门票多少钱", "双选会 钱 门票", "down", "fact"),
+        ("long ago", "long ago", "unanswered", None),
+    ]
+    for n, (question, normalised, verdict, reason) in enumerate(asked):
+        at = now - dt.timedelta(days=20 if question == "long ago" else 1)
+        store.record_question(
+            token=f"t{n}", question=question, normalised=normalised,
+            fact_ids=["techschools-count"], mode="refusal", verdict=verdict,  # type: ignore[arg-type]
+            at=at,
+        )  # fmt: skip
+        if reason:
+            store.give_reason(token=f"t{n}", reason=reason)
+    store.close()
+    env = {"BAYBRIEF_DB": str(path)}
+    listed = run("gaps", "--language", "zh-hans", env=env)
+    assert listed.returncode == 0, listed.stderr
+    text = listed.stdout.decode()
+    assert "×2 上海" in text
+    assert "也问作：上海" in text
+    assert "👎 1次（答非所问 1）" in text
+    assert "广东技工院校数量和在校生 (techschools-count)" in text
+    assert "long ago" not in text  # older than the 7 days asked for
+    groups = [
+        json.loads(line)
+        for line in run("gaps", "--json", "--days", "30", env=env).stdout.splitlines()
+    ]
+    assert [g["count"] for g in groups] == [2, 1, 1]
+    assert run("gaps", "--days", "31", env=env).returncode == 2  # longer than they are kept
