@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench check clean
+.PHONY: run test test-fast lint fmt bench check data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,21 @@ check: $(STAMP)
 
 test: lint check
 	$(BIN)/pytest
+
+# The same checks, without the end-to-end tests on the real clock or in subprocesses (e2e).
+test-fast: lint check
+	$(BIN)/pytest -m "not e2e"
+
+# Rewrites the code as ruff wants it (the fixes it can make, then the format).
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerates what is derived (see bot/data/NOTICE.md): the trimmed jieba dictionary from the
+# installed jieba, then the answer decision fitted on the tuning sets. Commit the results.
+data: $(STAMP)
+	$(BIN)/python -m bot.segment
+	$(BIN)/python -m bot.calibration
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -21,8 +21,10 @@ from bot.articles import Article
 from bot.briefing import SIZE, Selection, select
 from bot.chunks import TELEGRAM_LIMIT as TELEGRAM_LIMIT  # re-exported: handlers and tests
 from bot.chunks import split_message as split_message  # import both from here
+from bot.commands import Command, CommandTable, commands
 from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
 from bot.figures import chinese_figures, english_figures, unsupported
+from bot.kinds import KIND_NAMES
 from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES
 from bot.matcher import MAX_QUESTION_CHARS, Match, Outcome, Verdict
 from bot.messages import message
@@ -37,14 +39,6 @@ _PLACE_NAMES: Final = {
     if chinese in PLACES or chinese in HOME_GROUND
 }
 DIGEST_ANSWER_CHARS: Final = 160  # an answer in a digest, before it is shortened
-KIND_NAMES: Final = {
-    "event": "活动",
-    "policy": "政策",
-    "statistic": "数据",
-    "organization": "机构",
-    "initiative": "举措",
-    "person": "观点",
-}
 
 
 @dataclass(frozen=True)
@@ -95,6 +89,13 @@ class Renderer:
 
     def _bold(self, text: str) -> str:
         return f"<b>{self._esc(text)}</b>" if self.html else text
+
+    def escape(self, text: str) -> str:
+        """Any text for this output, as it is (what a user typed, ids, problems)."""
+        return self._esc(text)
+
+    def bold(self, text: str) -> str:
+        return self._bold(text)
 
     def _italic(self, text: str) -> str:
         return f"<i>{self._esc(text)}</i>" if self.html else f"「{text}」"
@@ -152,47 +153,74 @@ class Renderer:
             self.message("quote", script) + self._italic(quote),
         ]
 
-    def help(self, base: FactBase, script: Script) -> str:
-        kinds = Counter(f.kind for f in base.facts)
-        counts = "、".join(f"{KIND_NAMES[k]}{n}" for k, n in kinds.most_common())
+    def help(
+        self,
+        base: FactBase,
+        script: Script,
+        table: CommandTable | None = None,
+        *,
+        admin: bool = False,
+    ) -> str:
+        """What the bot knows and how to ask, and every command of the table (bot/commands.py)
+        the reader may use: administrators see theirs too."""
+        table = table or commands()
+        span, dated = "", message("help_undated", script)
         years = [int(f.when[:4]) for f in base.facts if f.when]
         published = sorted(a.published for a in base.articles.values() if a.published)
-        # A valid base may date no fact or no article: then there is no span to state.
-        span = f"涉及{min(years)}年至{max(years)}年；" if years else ""
-        dated = (
-            f"报道发布于{published[0]}至{published[-1]}（部分报道未注明日期）。"
-            if published
-            else "报道均未注明日期。"
-        )
+        # A valid base may date no fact or no article: then there is no span to state. The
+        # parts are filled into the summary unescaped; the summary is escaped once.
+        if years:
+            span = message("help_span", script, first=min(years), last=max(years))
+        if published:
+            first, last = published[0].isoformat(), published[-1].isoformat()
+            dated = message("help_dated", script, first=first, last=last)
+        counts = self.kind_counts(base, script)
+        summary = message(
+            "help_counts", script, articles=len(base.articles), facts=len(base.facts),
+            kinds=counts, span=span, dated=dated,
+        )  # fmt: skip
         lines = [
-            self._bold(
-                in_script("湾区AI简报 · 广东及粤港澳大湾区人工智能与机器人人才简报", script)
-            ),
-            self.say(
-                f"我根据{len(base.articles)}篇报道整理了{len(base.facts)}条资料（{counts}），"
-                f"{span}{dated}每个回答都注明出处和原文。",
-                script,
-            ),
-            self.say("直接提问即可，简体、繁体、粤语或英文都可以，例如：", script),
-            self.say("• 广东有多少所技工院校？\n• 双选会现场签约多少人？", script),
-            self._esc("• 產業聯盟幾時成立？\n• How many technical schools are there in Guangdong?"),
-            self.say(
-                "命令：/events 活动 · /policies 政策 · /stats 数据 · /about 资料来源\n"
-                "/subscribe 08:00 订阅每日简报（可加 政策 等主题）· /unsubscribe 取消 · "
-                "/briefing 今日简报 · /timezone Asia/Hong_Kong 设置时区",
-                script,
-            ),
+            self._bold(message("help_title", script)),
+            self._esc(summary),
+            self.message("help_ask", script),
+            self.message("help_examples", script),
+            self.message("help_examples_other", script),  # the other languages, as written
         ]
+        shown = table.for_admin(admin)
+        lines.append(self.message("help_commands", script))
+        lines += [self._command_line(c, script) for c in shown if c.who != "bot_admins"]
+        if any(c.who == "bot_admins" for c in shown):
+            lines.append(self.message("help_admin_commands", script))
+            lines += [self._command_line(c, script) for c in shown if c.who == "bot_admins"]
         return "\n".join(lines)
 
+    def _command_line(self, command: Command, script: Script) -> str:
+        line = command.help_line(script)
+        if command.who == "group_admins":
+            line += message("help_group_admins", script)
+        return self._esc(line)
+
+    def kind_counts(self, base: FactBase, script: Script) -> str:
+        """活动12、数据20… / 12 events, 20 figures…: the fact base by kind, most first."""
+        kinds = Counter(f.kind for f in base.facts)
+        return message("list_separator", script).join(
+            message("kind_count", script, name=KIND_NAMES[k].of(script), count=n)
+            for k, n in kinds.most_common()
+        )
+
     def about(self, base: FactBase, script: Script) -> str:
-        lines = [self._bold(in_script("资料来源", script))]
+        lines = [self._bold(message("about_heading", script))]
         for number, article in enumerate(base.articles.values(), start=1):
             cited = sum(any(q.article == article.id for q in f.sources) for f in base.facts)
-            title = article.title or "（原网页无标题）"
-            date = article.published.isoformat() if article.published else "未注明日期"
-            entry = f"{number}. {title}\n   {article.publisher} · {date} · {cited}条资料"
-            lines.append(self._esc(to_script(entry, script)))
+            title = to_script(article.title, script.chinese) if article.title else None
+            date = article.published.isoformat() if article.published else None
+            entry = message(
+                "about_entry", script, number=number,
+                title=title or message("untitled", script),
+                publisher=to_script(article.publisher, script.chinese),
+                date=date or message("undated", script), count=cited,
+            )  # fmt: skip
+            lines.append(self._esc(entry))
         return "\n".join(lines)
 
     def choices(self, facts: Iterable[Fact], script: Script) -> tuple[Choice, ...]:
@@ -201,48 +229,49 @@ class Renderer:
     def facts_list(
         self, heading: str, facts: Sequence[Fact], script: Script, *, start: int = 1
     ) -> str:
-        lines = [self._bold(in_script(heading, script))]
+        """A numbered list of facts under a heading already in the reader's language."""
+        lines = [self._bold(heading)]
+        english = script is Script.ENGLISH
         for number, fact in enumerate(facts, start=start):
-            when = f"（{_when_text(fact)}）" if fact.when else ""
-            lines.append(self.say(f"{number}. {fact.title}{when}", script))
+            when = _when_text(fact, english=english)
+            dated = message("briefing_when", script, when=when) if when else ""
+            lines.append(self._esc(f"{number}. {self.title(fact, script)}{dated}"))
         return "\n".join(lines)
 
     # -- briefings ----------------------------------------------------------------------------
 
     def briefing(self, selection: Selection, script: Script) -> str:
         day = selection.day
-        lines = [
-            self._bold(in_script(f"☀️ 湾区AI简报 · {day.year}年{day.month}月{day.day}日", script))
-        ]
-        count = len(selection.facts)
+        date = f"{day.day} {day:%B} {day.year}"
+        title = message("briefing_title", script, year=day.year, month=day.month, day=day.day,
+                        date=date)  # fmt: skip
+        lines = [self._bold(title)]
+        count, fresh = len(selection.facts), selection.fresh
         if selection.unseen > selection.fresh:
-            lines.append(self.say(f"今天{count}条，其中{selection.fresh}条你还没看过。", script))
+            lines.append(self.message("briefing_fresh", script, count=count, fresh=fresh))
         elif selection.unseen:  # the last unseen ones: say so, or the rotation is a surprise
-            lines.append(
-                self.say(
-                    f"今天{count}条，其中{selection.fresh}条你还没看过；"
-                    "看完这些，资料里的内容你就都看过了。",
-                    script,
-                )
-            )
+            lines.append(self.message("briefing_last_fresh", script, count=count, fresh=fresh))
         else:
-            lines.append(self.say(f"今天{count}条：资料都已看过，换个角度再回顾一次。", script))
+            lines.append(self.message("briefing_all_seen", script, count=count))
         if selection.upcoming:
-            lines.append(self._bold(in_script("🔜 即将举行", script)))
+            lines.append(self._bold(message("briefing_upcoming", script)))
             lines.extend(self._item(f, selection, script) for f in selection.upcoming)
-        for heading, facts in selection.sections:
-            lines.append(self._bold(in_script(heading, script)))
+        for category, facts in selection.sections:
+            lines.append(self._bold(category.section.of(script)))
             lines.extend(self._item(f, selection, script) for f in facts)
-        lines.append(self.say("直接提问了解详情 · /events 浏览 · /unsubscribe 取消订阅", script))
+        lines.append(self.message("briefing_footer", script))
         return "\n".join(lines)
 
     def _item(self, fact: Fact, selection: Selection, script: Script) -> str:
         new = "🆕 " if fact.id in selection.new else ""
-        when = _when_text(fact)
-        dated = f"（{when}）" if when and fact in selection.upcoming else ""
-        dated = f"（{when}，已过）" if when and fact.id in selection.past else dated
-        title = self._bold(in_script(f"{new}{fact.title}{dated}", script))
-        return f"• {title}\n  {self.say(fact.answer, script)}"
+        when = _when_text(fact, english=script is Script.ENGLISH)
+        dated = ""
+        if when and fact.id in selection.past:
+            dated = message("briefing_past", script, when=when)
+        elif when and fact in selection.upcoming:
+            dated = message("briefing_when", script, when=when)
+        title = self._bold(f"{new}{self.title(fact, script)}{dated}")
+        return f"• {title}\n  {self._esc(self.answer(fact, script))}"
 
     def compose_briefing(
         self,
@@ -264,21 +293,27 @@ class Renderer:
 
     # -- reloads ------------------------------------------------------------------------------
 
-    def reloaded(self, diff: FactDiff, base: FactBase) -> str:
-        lines = [f"已重新加载并通过校验：现有{len(base.facts)}条资料。"]
+    def reloaded(self, diff: FactDiff, base: FactBase, script: Script = Script.SIMPLIFIED) -> str:
+        lines = [message("reloaded", script, count=len(base.facts))]
         if not diff:
-            lines.append("内容没有变化。")
-        for label, ids in (("新增", diff.added), ("删除", diff.removed), ("修改", diff.changed)):
+            lines.append(message("reload_unchanged", script))
+        for key, ids in (
+            ("reload_added", diff.added),
+            ("reload_removed", diff.removed),
+            ("reload_changed", diff.changed),
+        ):
             if ids:
-                lines.append(f"{label}{len(ids)}条：{', '.join(ids)}")
+                lines.append(message(key, script, count=len(ids), ids=", ".join(ids)))
         return self._esc("\n".join(lines))
 
-    def reload_failed(self, error: FactBaseError, limit: int = 20) -> str:
+    def reload_failed(
+        self, error: FactBaseError, limit: int = 20, script: Script = Script.SIMPLIFIED
+    ) -> str:
         shown = [str(p) for p in error.problems[:limit]]
         more = len(error.problems) - len(shown)
-        lines = [f"重新加载失败（{len(error.problems)}个问题），继续使用原有资料：", *shown]
+        lines = [message("reload_failed", script, count=len(error.problems)), *shown]
         if more:
-            lines.append(f"……另有{more}个问题，运行 baybrief facts check 查看全部。")
+            lines.append(message("reload_more", script, count=more))
         return self._esc("\n".join(lines))
 
     # -- outcomes of a question ----------------------------------------------------------------

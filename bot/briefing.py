@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from bot.browse import CATEGORIES
-from bot.factbase import Fact, FactBase, Kind
+from bot.factbase import Fact, FactBase
 from bot.factindex import FactIndex
+from bot.kinds import BRIEFING_ORDER, CATEGORIES, Category, category_of
+from bot.messages import Verbatim, message
 from bot.text import Script
 
 if TYPE_CHECKING:  # answers renders selections, so it imports this module
@@ -32,23 +33,20 @@ if TYPE_CHECKING:  # answers renders selections, so it imports this module
 
 DEFAULT_TIME: Final = dt.time(8, 0)
 SIZE: Final = 7  # facts in a briefing, before it is shortened to fit one message
-SECTIONS: Final[tuple[tuple[str, tuple[Kind, ...], int], ...]] = (
-    ("📊 数据速览", ("statistic",), 2),
-    ("📅 活动", ("event",), 2),
-    ("📜 政策与举措", ("policy", "initiative"), 2),
-    ("🏛 机构与观点", ("organization", "person"), 1),
-)
-_TOPIC_ALIASES: Final = {
-    "events": ("活动 活動 event events 会议 大会",),
-    "policies": ("政策 举措 舉措 policy policies 措施",),
-    "stats": ("数据 數據 统计 統計 数字 stats statistics figures",),
-    "people": ("机构 機構 人物 观点 觀點 people organisations organizations",),
-}
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
 
 
 class SubscriptionError(ValueError):
-    """A /subscribe argument we cannot use; the message says what would work instead."""
+    """A /subscribe argument we cannot use; the message (bot/data/messages.yaml `key`) says
+    what would work instead, in the reader's language."""
+
+    def __init__(self, key: str, **typed: str) -> None:
+        self.key, self.typed = key, {name: Verbatim(v) for name, v in typed.items()}
+        super().__init__(self.text(Script.SIMPLIFIED))
+
+    def text(self, script: Script) -> str:
+        """What was wrong, in the reader's language; what they typed as they typed it."""
+        return message(self.key, script, **self.typed)
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def parse_request(argument: str) -> Request:
             continue
         hours, minutes, seconds = (int(g) if g else 0 for g in found.groups())
         if send_time is not None or hours > 23 or minutes > 59 or seconds > 59:
-            raise SubscriptionError(f"时间「{word}」不对，请用24小时制，例如 08:00 或 18:30")
+            raise SubscriptionError("bad_time", word=word)
         send_time = dt.time(hours, minutes, seconds)
     topic = " ".join(words)[:40] or None
     return Request(send_time or DEFAULT_TIME, topic)
@@ -79,19 +77,16 @@ def topic_filter(index: FactIndex, topic: str | None) -> Callable[[Fact], bool]:
     if topic is None:
         return lambda fact: True
     wanted = index.canonical(topic)
-    for category, (aliases,) in _TOPIC_ALIASES.items():
-        if wanted in index.canonical(aliases).split():
-            kinds = CATEGORIES[category][1]
+    for category in CATEGORIES.values():
+        if wanted in index.canonical(" ".join(category.topic)).split():
+            kinds = category.kinds
             return lambda fact: fact.kind in kinds
     about = {
         fact.id: " ".join(t for texts in index.fact(n).fields.values() for t in texts)
         for n, fact in enumerate(index.base.facts)
     }
     if not any(wanted in text for text in about.values()):
-        raise SubscriptionError(
-            f"资料里没有与「{topic}」相关的内容。"
-            "可以用 活动、政策、数据 或资料里的关键词，例如 双选会"
-        )
+        raise SubscriptionError("unknown_topic", topic=topic)
     return lambda fact: wanted in about.get(fact.id, "")
 
 
@@ -99,7 +94,7 @@ def topic_filter(index: FactIndex, topic: str | None) -> Callable[[Fact], bool]:
 class Selection:
     day: dt.date
     upcoming: tuple[Fact, ...]
-    sections: tuple[tuple[str, tuple[Fact, ...]], ...]
+    sections: tuple[tuple[Category, tuple[Fact, ...]], ...]  # in the briefing's order
     new: frozenset[str]
     unseen: int  # facts (of the chat's topic) it had not been sent before this briefing
     fresh: int = 0  # of those, how many this briefing shows: when equal, it has seen all
@@ -132,20 +127,24 @@ def select(
     pool = sorted((f for f in base.facts if wanted(f)), key=order)
     upcoming = [f for f in pool if f.kind == "event" and f.when_range and f.when_range[1] >= day]
     chosen = {f.id for f in upcoming[:2]}
-    shares = {heading: share for heading, _, share in SECTIONS}
-    picked: dict[str, list[Fact]] = {heading: [] for heading, _, _ in SECTIONS}
+    picked: dict[str, list[Fact]] = {category.name: [] for category in BRIEFING_ORDER}
     # First each section up to its share, then (a narrowed topic, a kind with few facts) the
     # rest of the pool in order, so a briefing is always as full as the facts allow.
     for respect_shares in (True, False):
         for fact in pool:
             if len(chosen) >= size:
                 break
-            heading = next(h for h, kinds, _ in SECTIONS if fact.kind in kinds)
-            if fact.id in chosen or (respect_shares and len(picked[heading]) >= shares[heading]):
+            section = category_of(fact.kind)
+            full = len(picked[section.name]) >= section.share
+            if fact.id in chosen or (respect_shares and full):
                 continue
-            picked[heading].append(fact)
+            picked[section.name].append(fact)
             chosen.add(fact.id)
-    sections = tuple((heading, tuple(facts)) for heading, facts in picked.items() if facts)
+    sections = tuple(
+        (category, tuple(picked[category.name]))
+        for category in BRIEFING_ORDER
+        if picked[category.name]
+    )
     unseen = sum(f.id not in seen for f in pool)
     fresh = sum(f.id not in seen for f in pool if f.id in chosen)
     past = {f.id for f in pool if f.id in chosen and f.when_range and f.when_range[1] < day}

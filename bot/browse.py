@@ -1,4 +1,9 @@
-"""Browsing the fact base by kind, a page at a time, for the console and the bot alike."""
+"""Browsing the fact base by category, a page at a time, for the console and the bot alike.
+
+The categories (which kinds each lists, their headings) are bot/kinds.py's table; organisations
+and people have a list of their own, so every fact can be reached by browsing, not only by
+asking.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
-from bot.factbase import Fact, FactBase, Kind
+from bot.factbase import Fact, FactBase
+from bot.kinds import CATEGORIES
+from bot.messages import message
+from bot.text import Script
+
+__all__ = ["CATEGORIES", "PAGE_SIZE", "Page", "page"]
 
 PAGE_SIZE: Final = 8
-# What each browse command lists. Organisations and people have a list of their own, so every
-# fact can be reached by browsing, not only by asking.
-CATEGORIES: Final[dict[str, tuple[str, tuple[Kind, ...]]]] = {
-    "events": ("活动", ("event",)),
-    "policies": ("政策与举措", ("policy", "initiative")),
-    "stats": ("数据", ("statistic",)),
-    "people": ("机构与观点", ("organization", "person")),
-}
 
 
 @dataclass(frozen=True)
 class Page:
     category: str
-    heading: str
     facts: tuple[Fact, ...]
     number: int  # 0-based
     pages: int
@@ -30,6 +31,17 @@ class Page:
     @property
     def first_position(self) -> int:
         return self.number * PAGE_SIZE + 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.pages
+
+    def heading(self, script: Script) -> str:
+        """活动（第1/2页）, in the reader's language."""
+        title = CATEGORIES[self.category].heading.of(script)
+        return message(
+            "page_heading", script, heading=title, number=self.number + 1, pages=self.pages
+        )
 
 
 def _order(fact: Fact) -> tuple[dt.date, str]:
@@ -40,9 +52,9 @@ def _order(fact: Fact) -> tuple[dt.date, str]:
 
 def page(base: FactBase, category: str, number: int) -> Page:
     """One page of a category; `number` is clamped, so a stale button still shows something."""
-    heading, kinds = CATEGORIES[category]
+    kinds = CATEGORIES[category].kinds
     facts = sorted(base.of_kind(*kinds), key=_order)
     pages = max(1, -(-len(facts) // PAGE_SIZE))
     number = min(max(number, 0), pages - 1)
     chunk = tuple(facts[number * PAGE_SIZE : (number + 1) * PAGE_SIZE])
-    return Page(category, f"{heading}（第{number + 1}/{pages}页）", chunk, number, pages)
+    return Page(category, chunk, number, pages)

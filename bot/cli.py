@@ -19,6 +19,8 @@ from bot.answers import ANSWERING_MODES, Renderer
 from bot.assistant import Assistant
 from bot.config import ConfigError, Settings
 from bot.coverage import MIN_COVERED, statements, uncovered
+from bot.curation import group
+from bot.curation import render as render_gaps
 from bot.dialogue import Context
 from bot.extract import article_lines, candidates, render
 from bot.factbase import FactBase
@@ -26,8 +28,11 @@ from bot.matcher import Matcher
 from bot.problems import FactBaseError
 from bot.reading import ReadRefused, read_bounded
 from bot.records import DayCounts
+from bot.report import read_store
+from bot.report import render as render_status
 from bot.startup import check_database
 from bot.store import Store
+from bot.text import Script
 
 log = logging.getLogger("baybrief")
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program ended by SIGPIPE
@@ -63,6 +68,8 @@ def _facts_check(settings: Settings) -> int:
         print(f"{len(exc.problems)} problem(s) in {settings.facts_dir}", file=sys.stderr)
         return 1
     print(f"ok: {base.summary()}")
+    for draft in base.drafts:
+        print(draft)
     found = statements(base)
     quoted = sum(s.covered >= MIN_COVERED for s in found)
     print(f"statements quoted: {quoted}/{len(found)} (`baybrief facts coverage` lists the rest)")
@@ -83,9 +90,10 @@ def _facts_coverage(settings: Settings) -> int:
     return 1 if missing else 0
 
 
-def _extract(settings: Settings, path: Path) -> int:
+def _extract(settings: Settings, path: Path, *, out: Path | None = None) -> int:
     """Candidate facts from a page: a regular file of UTF-8 text, read as seeds are read (a
-    FIFO or /dev/zero given by mistake is refused, not waited on or read forever)."""
+    FIFO or /dev/zero given by mistake is refused, not waited on or read forever). With
+    `out`, written there as a draft fact file (`facts check` lists its drafts)."""
     try:
         raw = read_bounded(path, inside=None).decode("utf-8")
     except (ReadRefused, UnicodeDecodeError) as exc:
@@ -96,8 +104,19 @@ def _extract(settings: Settings, path: Path) -> int:
     except FactBaseError:
         base = None  # still useful for a brand-new article while facts/ is being edited
     article = base.articles.get(path.stem) if base else None
-    found = candidates(article_lines(raw, article), base.facts if base else (), path.stem)
-    print(render(found, path.stem), end="")
+    facts, glossary = (base.facts, base.glossary) if base else ((), ())
+    found = candidates(article_lines(raw, article), facts, path.stem, glossary)
+    text = render(found, path.stem)
+    if out is None:
+        print(text, end="")
+        return 0
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(found)} draft facts to {out}; `baybrief facts check` lists them as "
+          "drafts until an editor removes their `draft: true`")  # fmt: skip
     return 0
 
 
@@ -172,6 +191,7 @@ def _ask(settings: Settings, question: str | None, *, as_json: bool, out: TextIO
 
 
 def _chat(settings: Settings) -> int:
+    """The console, on the bot's own store: checked first as `run` checks it."""
     from bot.console import run
 
     try:
@@ -179,17 +199,20 @@ def _chat(settings: Settings) -> int:
     except FactBaseError as exc:
         print(_broken(exc, settings), file=sys.stderr)
         return 1
+    try:
+        check_database(settings.db_path)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     # Typed bytes that are not UTF-8 become U+FFFD instead of ending the conversation.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    run(base, lambda: _load(settings), stream=stdin)
+    run(settings, base, stream=stdin)
     return 0
 
 
-_COLUMNS = [f.name for f in dataclasses.fields(DayCounts)]
-
-
-def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int:
-    """Briefings per local day (due, sent, retried, failed, lost…), read from the store."""
+def _open_store(settings: Settings) -> Store | int:
+    """The store for reading (`status`, `gaps`), or the exit status after saying why not:
+    looking never creates a database."""
     if not settings.db_path.exists():
         print(f"no database at {settings.db_path} (BAYBRIEF_DB)", file=sys.stderr)
         return 1
@@ -198,11 +221,23 @@ def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    return Store(settings.db_path)
+
+
+_COLUMNS = [f.name for f in dataclasses.fields(DayCounts)]
+
+
+def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO, script: Script) -> int:
+    """Briefings per local day (due, sent, retried, failed, lost…), then what else the store
+    knows: facts and their generation, chats, today's briefings, the questions of the week."""
+    store = _open_store(settings)
+    if isinstance(store, int):
+        return store
     now = dt.datetime.now(dt.UTC)
-    store = Store(settings.db_path)
     try:
         counts = store.counts(since=now.date() - dt.timedelta(days=days - 1), now=now)
         subscriptions, next_due = store.subscription_count(), store.next_due()
+        stored = read_store(store, now=now, zone=settings.timezone)
     finally:
         store.close()
     if as_json:
@@ -210,6 +245,11 @@ def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int
             "days": [{**dataclasses.asdict(c), "day": c.day.isoformat()} for c in counts],
             "subscriptions": subscriptions,
             "next_due": next_due.isoformat() if next_due else None,
+            "facts": stored.facts,
+            "generation": stored.generation,
+            "chats": stored.chats,
+            "today": {s.value: n for s, n in stored.statuses.items()} | {"day": str(stored.day)},
+            "questions": stored.verdicts,
         }
         print(json.dumps(record), file=out)
         return 0
@@ -221,6 +261,38 @@ def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int
         print(f"(no briefings in the last {days} days)", file=out)
     due = next_due.isoformat(timespec="seconds") if next_due else "-"
     print(f"subscriptions: {subscriptions}; next due (UTC): {due}", file=out)
+    plain = Renderer(html_output=False)
+    print(render_status(stored, plain, script, zone=settings.timezone), file=out)
+    return 0
+
+
+def _gaps(settings: Settings, *, days: int, as_json: bool, out: TextIO, script: Script) -> int:
+    """The curation loop's to-do list, from the store: what readers asked that got no good
+    answer in the last `days` days, variants grouped, with the facts closest to each."""
+    if not 1 <= days <= settings.gaps_days:
+        print(f"baybrief gaps: --days must be 1 to {settings.gaps_days} (BAYBRIEF_GAPS_DAYS)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    store = _open_store(settings)
+    if isinstance(store, int):
+        return store
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    try:
+        found = group(store.asked(since=since, verdicts=("unanswered", "down")))
+    finally:
+        store.close()
+    if as_json:
+        for gap in found:
+            record = {**dataclasses.asdict(gap), "last_at": gap.last_at.isoformat()}
+            print(json.dumps(record, ensure_ascii=False), file=out)
+        return 0
+    try:
+        base: FactBase | None = _load(settings)
+    except FactBaseError:
+        base = None  # the list still stands; the closest facts are shown by id
+    plain = Renderer(html_output=False)
+    kept = settings.gaps_days
+    print(render_gaps(found, base, plain, script, days=days, kept_days=kept), file=out)
     return 0
 
 
@@ -256,6 +328,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+_LANGUAGES = [script.value for script in Script]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="baybrief", description="湾区AI简报")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -265,13 +340,21 @@ def _parser() -> argparse.ArgumentParser:
     facts_commands.add_parser("coverage", help="article statements no fact quotes yet")
     extract = commands.add_parser("extract", help="candidate facts (YAML) from an article")
     extract.add_argument("file", type=Path)
+    extract.add_argument(
+        "--out", type=Path, help="write a draft fact file (facts check lists it as drafts)"
+    )
     ask = commands.add_parser("ask", help="answer one question, or questions on stdin (--json)")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="one JSON object per input line")
     commands.add_parser("chat", help="local console conversation")
-    status = commands.add_parser("status", help="briefings per day: due, sent, retried, lost")
+    status = commands.add_parser("status", help="briefings per day, facts, chats, questions")
     status.add_argument("--days", type=int, default=7, help="days back from today (UTC)")
     status.add_argument("--json", action="store_true", help="one JSON object")
+    status.add_argument("--language", choices=_LANGUAGES, default="en")
+    gaps = commands.add_parser("gaps", help="questions without a good answer, grouped")
+    gaps.add_argument("--days", type=int, default=7, help="days back from now")
+    gaps.add_argument("--json", action="store_true", help="one JSON object per group")
+    gaps.add_argument("--language", choices=_LANGUAGES, default="en")
     commands.add_parser("run", help="the Telegram bot (polling); needs BAYBRIEF_TOKEN")
     return parser
 
@@ -304,13 +387,17 @@ def _main(argv: Sequence[str] | None, run_bot: RunBot | None) -> int:
             return _facts_coverage(settings)
         return _facts_check(settings)
     if args.command == "extract":
-        return _extract(settings, args.file)
+        return _extract(settings, args.file, out=args.out)
     if args.command == "ask":
         return _ask(settings, args.question, as_json=args.json, out=sys.stdout)
     if args.command == "chat":
         return _chat(settings)
     if args.command == "status":
-        return _status(settings, days=args.days, as_json=args.json, out=sys.stdout)
+        script = Script(args.language)
+        return _status(settings, days=args.days, as_json=args.json, out=sys.stdout, script=script)
+    if args.command == "gaps":
+        script = Script(args.language)
+        return _gaps(settings, days=args.days, as_json=args.json, out=sys.stdout, script=script)
     if args.command == "run":
         return _run_bot(settings, run_bot)
     raise AssertionError(args.command)

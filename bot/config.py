@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_TZ = "Asia/Shanghai"
 BROADCAST_RATE = 28  # briefings a second: Telegram's 30, less 2 kept for replies
 DELIVERY_LEASE = 60.0  # seconds a claimed briefing is held before another sender may take it
+GAPS_DAYS = 30  # days unanswered and 👎 questions are kept for the curation loop (/gaps)
 
 
 class ConfigError(ValueError):
@@ -124,6 +125,7 @@ class Settings:
     # Delivery of briefings: the defaults keep to Telegram's limits; tests go faster.
     broadcast_rate: int = BROADCAST_RATE
     delivery_lease: float = DELIVERY_LEASE
+    gaps_days: int = GAPS_DAYS  # retention of the curation loop's questions
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -153,5 +155,13 @@ class Settings:
                 "BAYBRIEF_DELIVERY_LEASE",
                 low=2,
                 high=3600,
+            ),
+            gaps_days=int(
+                parse_number(
+                    get("BAYBRIEF_GAPS_DAYS") or str(GAPS_DAYS),
+                    "BAYBRIEF_GAPS_DAYS",
+                    low=1,
+                    high=3650,
+                )
             ),
         )

@@ -127,12 +127,17 @@ class Delivery:
         clock: Clock,
         config: DeliveryConfig | None = None,
         instance: str | None = None,
+        only_chat: int | None = None,
     ) -> None:
         self.db = StoreThread(db_path)
         self.config = config or DeliveryConfig()
         self.instance = instance or instance_name()
         self._sender, self._pacer, self._content = sender, pacer, content
         self._renderer, self._zone, self._clock = renderer, default_zone, clock
+        # The console's delivery sends only its own chat's briefings: it shares the bot's
+        # store, and must never take a Telegram chat's (it dispatches every due one, as the
+        # bot would: the outbox is unique per chat and day, so that changes nothing).
+        self._only_chat = only_chat
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._in_request: set[int] = set()  # rows whose request is with Telegram right now
         self._wake = asyncio.Event()
@@ -253,11 +258,15 @@ class Delivery:
             return 0
         now = self._clock.now()
         until = now + dt.timedelta(seconds=self.config.lease)
-        jobs = await self.db.run(
-            lambda store: store.claim(
-                instance=self.instance, now=now, lease_until=until, limit=free
-            )
-        )
+
+        def claim(store: Store) -> list[Job]:
+            if self._only_chat is not None:
+                return store.claim_chat(
+                    chat_id=self._only_chat, instance=self.instance, now=now, lease_until=until
+                )
+            return store.claim(instance=self.instance, now=now, lease_until=until, limit=free)
+
+        jobs = await self.db.run(claim)
         for job in jobs:
             task = asyncio.create_task(self._deliver(job), name=f"briefing:{job.chat_id}")
             self._tasks[task] = job

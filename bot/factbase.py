@@ -305,10 +305,27 @@ class FactDiff:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A candidate fact marked `draft: true` (by `baybrief extract --out`): listed by `facts
+    check`, never served and never an error, until an editor confirms it by deleting the mark.
+    `todo` says what the check would still refuse."""
+
+    path: str
+    line: int
+    id: str
+    todo: tuple[str, ...]
+
+    def __str__(self) -> str:
+        todo = "; ".join(self.todo) if self.todo else "ready: delete `draft: true` to serve it"
+        return f"{self.path}:{self.line}: [{self.id}] draft: {todo}"
+
+
+@dataclass(frozen=True)
 class FactBase:
     facts: tuple[Fact, ...]
     articles: Mapping[str, Article]
     glossary: tuple[GlossaryEntry, ...] = ()
+    drafts: tuple[Draft, ...] = ()
     by_id: Mapping[str, Fact] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -343,10 +360,11 @@ class FactBase:
 
     def summary(self) -> str:
         kinds = Counter(f.kind for f in self.facts)
+        drafts = f"; {len(self.drafts)} draft(s), not served" if self.drafts else ""
         per_article = Counter(a for f in self.facts for a in {q.article for q in f.sources})
         by_kind = ", ".join(f"{k} {kinds[k]}" for k in KINDS if kinds[k])
         by_article = ", ".join(f"{a} {per_article[a]}" for a in sorted(self.articles))
-        return f"{len(self.facts)} facts ({by_kind}); per article: {by_article}"
+        return f"{len(self.facts)} facts ({by_kind}); per article: {by_article}{drafts}"
 
 
 def _loc_text(loc: tuple[int | str, ...]) -> str:
@@ -363,6 +381,7 @@ class _Loader:
         self.article_ids: frozenset[str] = frozenset()
         self.budget = Budget()  # every file of this load, together (bot/reading.py)
         self.budget_told = False  # a spent budget is one problem, not one per file unread
+        self.drafts: list[Draft] = []
 
     def _read(self, path: Path) -> tuple[Any, Positions] | None:
         try:
@@ -448,6 +467,11 @@ class _Loader:
                     self.problems.append(Problem(str(self.facts_dir), 1, 1, message))
                 break
             for index, item, positions in self._items(path, "facts"):
+                if isinstance(item, dict) and item.get("draft") is True:
+                    self._draft(path, index, item, positions, articles)
+                    continue
+                if isinstance(item, dict) and item.get("draft") is False:  # confirmed
+                    item = {k: v for k, v in item.items() if k != "draft"}
                 fact, _ = self._validated(Fact, path, index, item, positions)
                 if fact is None:
                     continue
@@ -467,8 +491,39 @@ class _Loader:
         if self.problems:
             raise FactBaseError(self.problems)
         return FactBase(
-            facts=tuple(facts), articles=MappingProxyType(articles), glossary=tuple(glossary)
+            facts=tuple(facts),
+            articles=MappingProxyType(articles),
+            glossary=tuple(glossary),
+            drafts=tuple(self.drafts),
         )
+
+    def _draft(
+        self,
+        path: Path,
+        index: int,
+        item: dict[str, Any],
+        positions: Positions,
+        articles: Mapping[str, Article],
+    ) -> None:
+        """A draft is checked as a fact would be, but what the check finds is its to-do list,
+        not the load's problems: a draft never stops the facts around it from being served."""
+        line, _ = position_of(positions, (index, "id"))
+        name = str(item.get("id") or f"entry {index + 1}")
+        found, self.problems = self.problems, []
+        try:
+            fact, _ = self._validated(
+                Fact, path, index, {k: v for k, v in item.items() if k != "draft"}, positions
+            )
+            if fact is not None:
+                self._verify(fact, articles, path, index, positions)
+            todo = [p.message for p in self.problems]
+            if fact is not None and "TODO" in fact.keywords:
+                todo.insert(0, "keywords are still TODO")
+            if fact is not None and fact.title == "TODO":
+                todo.insert(0, "title is still TODO")
+        finally:
+            self.problems = found
+        self.drafts.append(Draft(str(path), line, name, tuple(todo)))
 
     def _glossary(self) -> list[GlossaryEntry]:
         path = self.facts_dir / GLOSSARY_FILE

@@ -24,13 +24,26 @@ def _messages() -> dict[str, dict[str, str]]:
     return {key: {"zh": str(v["zh"]), "en": str(v["en"])} for key, v in raw.items()}
 
 
+class Verbatim(str):
+    """A field value shown exactly as it is, never converted to traditional characters:
+    what a user typed, an id, a name (`message(..., topic=Verbatim(typed))`)."""
+
+
 def message(key: str, script: Script, **values: object) -> str:
-    """The message `key` for a reader of `script`, with its fields filled in (unescaped)."""
+    """The message `key` for a reader of `script`, with its fields filled in (unescaped).
+
+    A traditional reader gets the message converted with its values, except `Verbatim` ones.
+    """
     entry = _messages()[key]
     if script is Script.ENGLISH:
         return entry["en"].format(**values)
-    text = entry["zh"].format(**values)
-    return to_traditional(text) if script is Script.TRADITIONAL else text
+    kept = {name: f"\x00{name}\x00" for name, v in values.items() if isinstance(v, Verbatim)}
+    text = entry["zh"].format(**{**values, **kept})
+    if script is Script.TRADITIONAL:
+        text = to_traditional(text)
+    for name, mark in kept.items():
+        text = text.replace(mark, str(values[name]))
+    return text
 
 
 def keys() -> frozenset[str]:

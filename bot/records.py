@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
 
 class Status(enum.StrEnum):
@@ -91,3 +92,22 @@ class DayCounts:
     pending: int  # not yet sent, day not over
     cancelled: int
     unknown: int  # had an attempt whose outcome was unknown (maybe a duplicate)
+
+
+# What became of a question: `unanswered` (a refusal or a choice of facts), `answered` (an
+# answer or a digest, no vote yet), `up` and `down` (the reader's 👍 or 👎).
+Verdict = Literal["unanswered", "answered", "up", "down"]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the curation loop keeps it: what was asked, never who asked it."""
+
+    token: str  # the random key its 👍/👎 buttons carry
+    question: str  # as typed (shortened)
+    normalised: str  # its content words, sorted: what variants of a question share
+    fact_ids: tuple[str, ...]  # the facts offered (choices, suggestions) or shown
+    mode: str  # the reply's mode: answer, overview, choices, refusal
+    verdict: Verdict
+    reason: str | None  # what was wrong, for a 👎 that said
+    asked_at: dt.datetime

@@ -46,6 +46,10 @@ class Segmenter:
         """jieba's part-of-speech tag for a general word; None for words it does not know."""
         return self._tags.get(word)
 
+    def frequency(self, word: str) -> int:
+        """How common a word is in the dictionary (0: unknown); domain words rank high."""
+        return int(self._tokenizer.FREQ.get(word) or 0)
+
     def words(self, text: str) -> list[Span]:
         """Non-overlapping words, the reading a person would give the text."""
         return self._spans(text)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from bot.records import DayCounts, Due, Job, Planned, Status, Subscription
+from bot.records import Asked, DayCounts, Due, Job, Planned, Status, Subscription, Verdict
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     """
@@ -110,6 +110,24 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         updated_at  TEXT NOT NULL,
         PRIMARY KEY (chat_id, thread_id)
     );
+    """,
+    # 4: the curation loop (issue 12). Questions the bot could not answer, and answers with
+    # their 👍/👎, for the editors' to-do list (/gaps). No user or chat is recorded: a row is
+    # the question as typed, its normalised words, the facts offered and when. An answered
+    # question waits here briefly for a vote (its token is in the 👍/👎 buttons).
+    """
+    CREATE TABLE questions (
+        token       TEXT PRIMARY KEY,
+        question    TEXT NOT NULL,
+        normalised  TEXT NOT NULL,
+        fact_ids    TEXT NOT NULL,
+        mode        TEXT NOT NULL,
+        verdict     TEXT NOT NULL CHECK (verdict IN ('unanswered', 'answered', 'up', 'down')),
+        reason      TEXT,
+        asked_at    TEXT NOT NULL,
+        rated_at    TEXT
+    );
+    CREATE INDEX questions_asked ON questions (asked_at);
     """,
 )
 _ACTIVE_SQL: Final = "('pending', 'sending', 'retry')"
@@ -651,6 +669,140 @@ class Store:
             return set()
         rows = self._db.execute("SELECT fact_id FROM facts WHERE generation = ?", (latest,))
         return {row["fact_id"] for row in rows}
+
+    # -- the curation loop and what an operator reads (issue 12) ---------------------------
+    # Questions without a good answer, the votes on answers, and the counts of /status. Plain
+    # SQL that PostgreSQL accepts as it is; nothing here knows who asked.
+
+    def record_question(
+        self,
+        *,
+        token: str,
+        question: str,
+        normalised: str,
+        fact_ids: Sequence[str],
+        mode: str,
+        verdict: Verdict,
+        at: dt.datetime,
+    ) -> None:
+        with self._transaction():
+            self._db.execute(
+                """INSERT INTO questions
+                       (token, question, normalised, fact_ids, mode, verdict, asked_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING""",
+                (token, question, normalised, json.dumps(list(fact_ids)), mode, verdict,
+                 _ts(at)),
+            )  # fmt: skip
+
+    def rate(self, *, token: str, up: bool, at: dt.datetime) -> bool:
+        """A reader's 👍 or 👎 on an answer (the last vote counts); False when the answer is
+        no longer kept, or was no answer."""
+        with self._transaction():
+            cursor = self._db.execute(
+                """UPDATE questions SET verdict = ?, rated_at = ?,
+                       reason = CASE WHEN ? = 'down' THEN reason END
+                   WHERE token = ? AND verdict IN ('answered', 'up', 'down')""",
+                ("up" if up else "down", _ts(at), "up" if up else "down", token),
+            )
+        return cursor.rowcount == 1
+
+    def give_reason(self, *, token: str, reason: str) -> bool:
+        """What was wrong with an answer voted 👎; False when there is no such vote."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE questions SET reason = ? WHERE token = ? AND verdict = 'down'",
+                (reason, token),
+            )
+        return cursor.rowcount == 1
+
+    def asked(self, *, since: dt.datetime, verdicts: Iterable[Verdict]) -> list[Asked]:
+        """The questions asked since `since` with one of these verdicts, newest first."""
+        wanted = sorted(set(verdicts))
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._db.execute(
+            f"""SELECT token, question, normalised, fact_ids, mode, verdict, reason, asked_at
+                FROM questions WHERE asked_at >= ? AND verdict IN ({marks})
+                ORDER BY asked_at DESC""",
+            (_ts(since), *wanted),
+        ).fetchall()
+        return [
+            Asked(
+                token=row["token"],
+                question=row["question"],
+                normalised=row["normalised"],
+                fact_ids=tuple(json.loads(row["fact_ids"])),
+                mode=row["mode"],
+                verdict=row["verdict"],
+                reason=row["reason"],
+                asked_at=dt.datetime.fromisoformat(row["asked_at"]),
+            )
+            for row in rows
+        ]
+
+    def verdict_counts(self, *, since: dt.datetime) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT verdict, COUNT(*) AS n FROM questions WHERE asked_at >= ? GROUP BY verdict",
+            (_ts(since),),
+        ).fetchall()
+        return {row["verdict"]: int(row["n"]) for row in rows}
+
+    def prune_questions(self, *, kept_after: dt.datetime, votes_after: dt.datetime) -> int:
+        """Forget what the retention period is over for: unanswered and 👎 questions asked
+        before `kept_after`; answers nobody voted down (their question waited for a vote)
+        asked before `votes_after`."""
+        with self._transaction():
+            cursor = self._db.execute(
+                """DELETE FROM questions
+                   WHERE asked_at < ?
+                      OR (verdict IN ('answered', 'up') AND asked_at < ?)""",
+                (_ts(kept_after), _ts(votes_after)),
+            )
+        return cursor.rowcount
+
+    def chat_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chats").fetchone()[0])
+
+    def fact_generation(self) -> tuple[int, int, int]:
+        """(facts recorded, the latest generation, how many facts it added)."""
+        latest = self._latest_generation()
+        row = self._db.execute(
+            """SELECT COUNT(*) AS facts,
+                      SUM(CASE WHEN generation = ? THEN 1 ELSE 0 END) AS latest
+               FROM facts""",
+            (latest,),
+        ).fetchone()
+        added = int(row["latest"] or 0) if latest else 0
+        return int(row["facts"]), latest, added
+
+    def day_statuses(self, *, day: dt.date) -> dict[Status, int]:
+        """How one local day's briefings stand now, by status."""
+        rows = self._db.execute(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE day = ? GROUP BY status",
+            (day.isoformat(),),
+        ).fetchall()
+        return {Status(row["status"]): int(row["n"]) for row in rows}
+
+    def claim_chat(
+        self, *, chat_id: int, instance: str, now: dt.datetime, lease_until: dt.datetime
+    ) -> list[Job]:
+        """`claim`, for one chat only: the console's delivery shares the bot's store and
+        must never take (and print) a Telegram chat's briefing."""
+        stamp = _ts(now)
+        with self._transaction():
+            self._db.execute(
+                f"""UPDATE outbox SET status = 'expired', finished_at = ?, claimed_by = NULL,
+                        lease_until = NULL, error = COALESCE(error, 'the day ended')
+                    WHERE chat_id = ? AND status IN {_ACTIVE_SQL} AND expires_at <= ?""",
+                (stamp, chat_id, stamp),
+            )
+            rows = self._db.execute(
+                f"""UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?,
+                        ready_at = ?
+                    WHERE chat_id = ? AND status IN {_ACTIVE_SQL} AND ready_at <= ?
+                    RETURNING {self._JOB}""",
+                (instance, _ts(lease_until), _ts(lease_until), chat_id, stamp),
+            ).fetchall()
+        return sorted((self._job(row) for row in rows), key=lambda job: job.due_at)
 
 
 _COUNTS: Final = ("due", "sent", "retried", "failed", "lost", "pending", "cancelled", "unknown")

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.clock import SystemClock
+from bot.commands import CommandTable
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.factbase import FactBase
@@ -27,9 +28,10 @@ from bot.outcomes import DeliveryConfig
 from bot.pacing import Pacer
 from bot.storage import Storage
 from bot.store import Store
-from bot.text import Script
-from handlers import admin, ask, browse, errors, inline, start, subscriptions
+from handlers import ask, buttons, errors, inline
+from handlers.commands import handler_for, set_menus
 from handlers.context import BayApplication, BotData, Context, record_facts, serve
+from handlers.messaging import FACT, PAGE, REASON, VOTE
 from handlers.pacing import PacedRateLimiter
 from handlers.sender import TelegramSender
 
@@ -71,7 +73,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
     return DeliveryConfig(lease=lease, send_timeout=min(DeliveryConfig.send_timeout, lease / 2))
 
 
-def build_application(settings: Settings) -> BayApplication:
+def build_application(settings: Settings, commands: CommandTable | None = None) -> BayApplication:
     if not settings.token:
         raise ValueError("BAYBRIEF_TOKEN is required to run the bot")
     clock = SystemClock()
@@ -86,7 +88,7 @@ def build_application(settings: Settings) -> BayApplication:
             store.close()
         bot_data = application.bot_data
         bot_data.start(settings, Storage.at(settings.db_path), serve(base, new))
-        await application.bot.set_my_commands(start.commands(Script.SIMPLIFIED))
+        await set_menus(application.bot, bot_data.commands, settings.admin_ids)
         config = delivery_config(settings)
         bot_data.delivery = Delivery(
             db_path=settings.db_path,
@@ -136,21 +138,18 @@ def build_application(settings: Settings) -> BayApplication:
     application: BayApplication = builder.build()
 
     # -- every handler, in one place -------------------------------------------------------
-    # what the bot knows and how to ask
-    application.add_handler(CommandHandler(["start", "help"], start.help_command))
-    application.add_handler(CommandHandler("about", start.about))
-    # browsing by kind, and every inline button
-    application.add_handler(
-        CommandHandler(["events", "policies", "stats", "people"], browse.browse)
-    )
-    application.add_handler(CallbackQueryHandler(browse.pressed))
-    # daily briefings
-    application.add_handler(CommandHandler("subscribe", subscriptions.subscribe))
-    application.add_handler(CommandHandler("unsubscribe", subscriptions.unsubscribe))
-    application.add_handler(CommandHandler("timezone", subscriptions.timezone))
-    application.add_handler(CommandHandler("briefing", subscriptions.briefing_now))
-    # admins
-    application.add_handler(CommandHandler("reload", admin.reload))
+    # every command, from the one table (bot/data/commands.yaml): help, browsing, daily
+    # briefings, administrators' commands; each served by bot/service.py
+    table = commands or application.bot_data.commands
+    application.bot_data.commands = table
+    for command in table:
+        application.add_handler(CommandHandler(command.names, handler_for(command)))
+    # button presses, each by its pattern (handlers/messaging.py), and the stale ones
+    application.add_handler(CallbackQueryHandler(buttons.show_fact, pattern=FACT))
+    application.add_handler(CallbackQueryHandler(buttons.turn_page, pattern=PAGE))
+    application.add_handler(CallbackQueryHandler(buttons.vote, pattern=VOTE))
+    application.add_handler(CallbackQueryHandler(buttons.reason, pattern=REASON))
+    application.add_handler(CallbackQueryHandler(buttons.stale))
     # questions: text in private chats, and group messages meant for the bot
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, ask.answer))
     application.add_handler(InlineQueryHandler(inline.inline_query))

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
-from bot.dialogue import Context as Conversation
 from handlers.context import Context
-from handlers.messaging import choices_keyboard, remember_script, reply, script_of, thread_of
+from handlers.messaging import asker_of, show
 
 
 def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
@@ -28,31 +25,13 @@ def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
 
 
 async def answer(update: Update, context: Context) -> None:
-    """The answer, with the chat's (or forum topic's) conversation before it; the store is
-    read and written around the answer, never in its way (bot/storage.py)."""
+    """The answer (bot/service.py: with the chat's or forum topic's conversation before it,
+    and 👍/👎 under it); the store is read and written around it, never in its way."""
     message = update.effective_message
     if message is None or message.text is None:
         return
     question = addressed_text(message, context.bot.username, context.bot.id)
     if question is None:
         return
-    chat_id, thread = message.chat.id, thread_of(update)
-    storage = context.bot_data.storage
-    script = await script_of(update, context, question)
-    saved = await storage.read(
-        lambda store: store.conversation(chat_id=chat_id, thread_id=thread), default=None
-    )
-    before = Conversation.from_json(saved) if saved else None
-    assistant = context.bot_data.served.assistant
-    result, after = assistant.converse(question, before, now=time.time(), script=script)
-    await reply(message, result.text, choices_keyboard(result.choices))
-    remember_script(context, chat_id, script)
-    if after != before:
-        state = after.to_json() if after else None
-        context.application.create_task(
-            storage.remember(
-                lambda store: store.save_conversation(
-                    chat_id=chat_id, thread_id=thread, context=state
-                )
-            )
-        )
+    asker = await asker_of(update, context, question)
+    await show(message, await context.bot_data.service.answer(asker, question), context)

@@ -1,54 +1,28 @@
 """Shared objects of the running bot, behind a typed CallbackContext (PTB's ContextTypes).
 
-Handlers reach the fact base, matcher, store and settings as `context.bot_data.<name>` with
-full types, instead of string keys into a dict. `Served` bundles what a reload replaces, so the
-swap is one assignment: a handler never sees a new matcher with an old fact base.
+Handlers reach the service, store and settings as `context.bot_data.<name>` with full types,
+instead of string keys into a dict. What a reload replaces (bot/serving.py's `Served`) is
+held by the service, so the swap is one assignment: a handler never sees a new matcher with
+an old fact base.
 """
 
 from __future__ import annotations
 
-import gc
-from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answers import Renderer
-from bot.assistant import Assistant
 from bot.briefing import Content
+from bot.commands import CommandTable, commands
 from bot.config import Settings
 from bot.delivery import Delivery
-from bot.factbase import FactBase
-from bot.matcher import Matcher
+from bot.service import Service
+from bot.serving import Served, record_facts, serve
 from bot.storage import Storage
-from bot.store import Store
 from handlers.pacing import Paced
 
-
-@dataclass(frozen=True)
-class Served:
-    base: FactBase
-    matcher: Matcher
-    assistant: Assistant
-    new: frozenset[str]  # facts the last reload that added any brought in
-
-
-def serve(base: FactBase, new: frozenset[str], matcher: Matcher | None = None) -> Served:
-    """What a verified fact base serves: its index and assistant (at start and reload).
-
-    The index is read-only from here on, so it is moved out of the garbage collector's sight
-    (gc.freeze): otherwise every collection would walk its millions of objects.
-    """
-    matcher = matcher or Matcher(base)
-    assistant = Assistant(base, matcher, Renderer(html_output=True))
-    gc.freeze()
-    return Served(base, matcher, assistant, new)
-
-
-def record_facts(store: Store, base: FactBase) -> frozenset[str]:
-    """Record the fact base now served in the store; the facts its last additions brought."""
-    store.sync_facts(digests=base.fact_digests())
-    return frozenset(store.new_fact_ids())
+__all__ = ["BayApplication", "BotData", "Context", "Served", "record_facts", "serve"]
 
 
 class BotData:
@@ -57,12 +31,20 @@ class BotData:
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._storage: Storage | None = None
-        self._served: Served | None = None
+        self._service: Service | None = None
         self.html = Renderer(html_output=True)
         self.delivery: Delivery | None = None  # started after the store and facts
+        self.commands: CommandTable = commands()  # set with the handlers (handlers/app.py)
 
     def start(self, settings: Settings, storage: Storage, served: Served) -> None:
-        self._settings, self._storage, self._served = settings, storage, served
+        self._settings, self._storage = settings, storage
+        self._service = Service(
+            settings=settings,
+            storage=storage,
+            served=served,
+            renderer=self.html,
+            table=self.commands,
+        )
 
     @property
     def settings(self) -> Settings:
@@ -78,19 +60,23 @@ class BotData:
         return self._storage
 
     @property
-    def served(self) -> Served:
-        if self._served is None:
+    def service(self) -> Service:
+        """What every command and question does (bot/service.py)."""
+        if self._service is None:
             raise RuntimeError("the bot has not started")
-        return self._served
+        return self._service
+
+    @property
+    def served(self) -> Served:
+        return self.service.served
 
     @served.setter
     def served(self, value: Served) -> None:
-        self._served = value
+        self.service.served = value
 
     def content(self) -> Content:
         """What briefings are made of right now (a reload swaps it)."""
-        served = self.served
-        return Content(served.base, served.matcher.index, served.new)
+        return self.service.content()
 
     def close(self) -> None:
         if self._storage is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot.commands import CommandTable
 from bot.config import Settings
 from bot.store import Store
 from handlers.app import build_application
@@ -41,9 +42,12 @@ def settings_for(api: FakeBotAPI, folder: Path, **extra: str) -> Settings:
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[BayApplication]:
-    """The same start and stop sequence as Application.run_polling, inside the test's loop."""
-    application = build_application(settings)
+async def running(
+    settings: Settings, commands: CommandTable | None = None
+) -> AsyncIterator[BayApplication]:
+    """The same start and stop sequence as Application.run_polling, inside the test's loop
+    (with another command table, to prove the table drives the bot)."""
+    application = build_application(settings, commands)
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
@@ -124,3 +128,20 @@ async def ask(api: FakeBotAPI, text: str, *, chat_id: int = USER, **extra: objec
     mark = len(api.calls)
     api.push_message(chat_id=chat_id, text=text, **extra)  # type: ignore[arg-type]
     return str((await next_message(api, chat_id=chat_id, after=mark)).params["text"])
+
+
+async def press(
+    api: FakeBotAPI, data: str, *, message_id: int, chat_id: int = USER, user_id: int | None = None
+) -> Call:
+    """Press a button of the bot's message; returns the bot's answerCallbackQuery."""
+    mark = len(api.calls)
+    api.push_callback_query(
+        chat_id=chat_id, user_id=user_id or chat_id, data=data, message_id=message_id
+    )
+    return await api.wait_for("answerCallbackQuery", after=mark)
+
+
+def keyboard_of(call: Call) -> list[list[dict[str, str]]]:
+    """The inline keyboard a sendMessage or edit carried."""
+    markup = call.params.get("reply_markup") or {}
+    return list(markup.get("inline_keyboard", []))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import ask, next_message, running, settings_for
+from tests.harness import ADMIN, ask, next_message, running, settings_for
 
 FORUM = -100777
 BOT = "@baybrief_test_bot"
@@ -53,11 +55,14 @@ async def test_english_readers_are_answered_in_english(api: FakeBotAPI, tmp_path
         assert "technical schools" in answer
         assert "<i>目前,全省共有技工院校148所" in answer  # the source, verbatim in Chinese
         keyboard = api.calls_to("sendMessage")[-1].params["reply_markup"]["inline_keyboard"]
-        assert all(label["text"].isascii() for row in keyboard for label in row)
+        facts = [b for row in keyboard for b in row if b["callback_data"].startswith("f:")]
+        assert facts
+        assert all(button["text"].isascii() for button in facts)
         help_text = await ask(api, "/help", language_code="en")
         assert "/subscribe" in help_text
 
 
+@pytest.mark.e2e
 async def test_a_locked_database_costs_no_answer(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path)
     async with running(settings):
@@ -69,6 +74,7 @@ async def test_a_locked_database_costs_no_answer(api: FakeBotAPI, tmp_path: Path
             refused = await ask(api, "/subscribe 08:00")
             assert "暂时无法保存" in refused
             assert "已订阅" not in refused
+            assert "📈" in await ask(api, "/status", chat_id=ADMIN)  # reading needs no lock
         finally:
             locker.execute("ROLLBACK")
             locker.close()

@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.records import Due, Planned, Status
+import pytest
+
+from bot.records import Status
 from bot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, due_today
+
+pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 
 def run(
@@ -74,7 +78,8 @@ def test_chat_answers_commands_and_numbers() -> None:
     assert "活动（第1/2页）" in out
     assert "下一页：/events 2" in out
     assert "148所" in out
-    offered = out.split("相关（输入数字查看）：\n")[1].split("\n\n")[0].splitlines()
+    answer = out.split("148所", 1)[1]
+    offered = answer.split("相关（输入数字查看）：\n")[1].split("\n\n")[0].splitlines()
     second = offered[1].strip().removeprefix("2. ")
     assert f"\n\n{second}\n" in out  # typing 2 showed the second related fact
     assert "不认识这个命令" in out
@@ -86,17 +91,11 @@ def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     day = now.date()
     store = Store(path)
-    for chat in (1, 2, 3):
-        store.subscribe(chat_id=chat, send_time=dt.time(8), next_due_at=now)
-
-    def plan(due: Due) -> Planned:
-        later = now + dt.timedelta(hours=1)
-        return Planned(day=day, status=Status.PENDING, expires_at=later, next_due_at=later)
-
-    store.dispatch(now=now, limit=10, plan=plan)
-    one, two, _ = store.claim(instance="t", now=now, lease_until=now, limit=3)
+    one, two, three = due_today(store, (1, 2, 3), now=now, day=day)
     store.sent(job_id=one.id, now=now, message_ids=[1], fact_ids=[])
-    store.finish(job_id=two.id, instance="t", status=Status.FAILED, now=now, error="blocked")
+    store.finish(job_id=two.id, instance="test", status=Status.FAILED, now=now, error="blocked")
+    store.finish(job_id=three.id, instance="test", status=Status.PENDING, now=now, error="",
+                 ready_at=now, attempted=False)  # fmt: skip
     store.close()
 
     env = {"BAYBRIEF_DB": str(path)}
@@ -115,6 +114,9 @@ def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
                                 "cancelled", "unknown"]  # fmt: skip
     assert lines[1].split() == [day.isoformat(), "3", "1", "0", "1", "0", "1", "0", "0"]
     assert lines[2].startswith("subscriptions: 3; next due (UTC): ")
+    report = "\n".join(lines[3:])  # what else the store knows, without a running bot
+    assert "Chats: 3 · daily briefing subscriptions: 3" in report
+    assert "Uptime and reloads are known only to the running bot" in report
 
 
 def test_status_without_a_database(tmp_path: Path) -> None:
@@ -122,3 +124,40 @@ def test_status_without_a_database(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert b"no database at" in result.stderr
     assert not (tmp_path / "none.sqlite3").exists()  # looking does not create one
+
+
+def test_gaps_lists_the_grouped_questions_from_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = Store(path)
+    now = dt.datetime.now(dt.UTC)
+    asked = [
+        ("上海有多少所技工院校？", "上海 技工院校", "unanswered", None),
+        ("上海的技工院校有几所", "上海 技工院校", "unanswered", None),
+        ("双选会门票多少钱", "双选会 钱 门票", "down", "fact"),
+        ("long ago", "long ago", "unanswered", None),
+    ]
+    for n, (question, normalised, verdict, reason) in enumerate(asked):
+        at = now - dt.timedelta(days=20 if question == "long ago" else 1)
+        store.record_question(
+            token=f"t{n}", question=question, normalised=normalised,
+            fact_ids=["techschools-count"], mode="refusal", verdict=verdict,  # type: ignore[arg-type]
+            at=at,
+        )  # fmt: skip
+        if reason:
+            store.give_reason(token=f"t{n}", reason=reason)
+    store.close()
+    env = {"BAYBRIEF_DB": str(path)}
+    listed = run("gaps", "--language", "zh-hans", env=env)
+    assert listed.returncode == 0, listed.stderr
+    text = listed.stdout.decode()
+    assert "×2 上海" in text
+    assert "也问作：上海" in text
+    assert "👎 1次（答非所问 1）" in text
+    assert "广东技工院校数量和在校生 (techschools-count)" in text
+    assert "long ago" not in text  # older than the 7 days asked for
+    groups = [
+        json.loads(line)
+        for line in run("gaps", "--json", "--days", "30", env=env).stdout.splitlines()
+    ]
+    assert [g["count"] for g in groups] == [2, 1, 1]
+    assert run("gaps", "--days", "31", env=env).returncode == 2  # longer than they are kept

@@ -14,12 +14,16 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.outcomes import DeliveryConfig
 from bot.records import Status
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import briefings, delivered, settings_for, subscribe_all
+
+pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 CHATS = range(4_000_001, 4_000_301)
 KILLS_AFTER = (40, 160)  # briefings delivered when each kill comes

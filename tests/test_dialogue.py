@@ -155,6 +155,7 @@ def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, lan
     assert reply.text.count("•") == 2  # two example questions
 
 
+@pytest.mark.e2e
 def test_ask_json_keeps_a_conversation_per_id() -> None:
     lines = [
         {"text": "粤港澳大湾区应用场景创新中心是做什么的？", "conversation": "a"},

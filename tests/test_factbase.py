@@ -300,6 +300,7 @@ def run_cli(*args: str, facts: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.e2e
 def test_facts_check_command(write_facts: WriteFacts) -> None:
     good = run_cli("facts", "check")
     assert good.returncode == 0, good.stderr

@@ -351,6 +351,7 @@ async def test_application_polls_and_replies_in_forum_topic(api: FakeBotAPI) -> 
     assert [c.method for c in api.calls[:2]] == ["getMe", "deleteWebhook"]
 
 
+@pytest.mark.e2e
 @pytest.mark.filterwarnings(_RETRY_AFTER_WARNING)
 async def test_rate_limiter_retries_after_retry_after(api: FakeBotAPI) -> None:
     limiter = PacedRateLimiter(Pacer(SystemClock()), max_retries=1)  # the bot's own limiter

@@ -29,9 +29,11 @@ from bot.coverage import MAX_OCCURRENCES, statements
 from bot.factbase import Fact, FactBase
 from bot.problems import FactBaseError
 from bot.reading import MAX_FILE_BYTES, MAX_LOAD_BYTES, ReadRefused, read_bounded
+from bot.service import Service
+from bot.serving import serve
 from bot.startup import check_database
 from bot.text import Script, to_simplified
-from tests.conftest import FACTS, ROOT, SEEDS
+from tests.conftest import FACTS, ROOT, SEEDS, baybrief, environment
 
 # --- invented facts pass the check --------------------------------------------------------
 # A scratch article holding figures of every kind, and one fact quoting it; each attack
@@ -475,20 +477,6 @@ def test_a_long_line_without_punctuation_is_converted_in_bounded_pieces() -> Non
 TOKEN = "123456789:AAHsecretsecretsecretsecretsecret0"
 
 
-def _environment(**values: str) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("BAYBRIEF_")}, **values}
-
-
-def baybrief(
-    *args: str, env: Mapping[str, str] = {}, stdin: bytes = b""
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "handlers.cli", *args],
-        input=stdin, capture_output=True, cwd=ROOT, env=_environment(**env), timeout=120,
-        check=False,
-    )  # fmt: skip
-
-
 class Running(NamedTuple):
     process: subprocess.Popen[bytes]
     stdin: IO[bytes]
@@ -501,7 +489,7 @@ def started(*args: str) -> Running:
     pipe = subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "handlers.cli", *args],
-        stdin=pipe, stdout=pipe, stderr=pipe, cwd=ROOT, env=_environment(),
+        stdin=pipe, stdout=pipe, stderr=pipe, cwd=ROOT, env=environment(),
     )  # fmt: skip
     assert process.stdin is not None
     assert process.stdout is not None
@@ -551,6 +539,7 @@ def database_of(kind: str, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind", ["directory", "corrupted", "under a file", "device"])
 def test_a_database_that_cannot_be_used_stops_run_in_one_line(kind: str, tmp_path: Path) -> None:
     db = database_of(kind, tmp_path)
@@ -558,6 +547,7 @@ def test_a_database_that_cannot_be_used_stops_run_in_one_line(kind: str, tmp_pat
     one_line_failure(result, said=f"BAYBRIEF_DB={db}")
 
 
+@pytest.mark.e2e
 def test_a_read_only_database_stops_run_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "baybrief.sqlite3"
     check_database(db)  # created and migrated: a good database
@@ -588,6 +578,7 @@ def test_a_read_only_database_stops_run_in_one_line(tmp_path: Path) -> None:
         ("BAYBRIEF_TOKEN", "not a token " + TOKEN, "BAYBRIEF_TOKEN does not look like"),
     ],
 )
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [("run",), ("ask", "你好")])
 def test_a_bad_variable_is_one_line_naming_it(
     variable: str, value: str, said: str, command: tuple[str, ...]
@@ -598,12 +589,14 @@ def test_a_bad_variable_is_one_line_naming_it(
     assert value[:200] not in err or len(value) < 60  # long values are cut short
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [("run",), ("ask", "你好"), ("chat",), ("facts", "coverage")])
 def test_a_missing_fact_folder_is_one_line(command: tuple[str, ...], tmp_path: Path) -> None:
     env = {"BAYBRIEF_TOKEN": TOKEN, "BAYBRIEF_FACTS_DIR": str(tmp_path / "nowhere")}
     one_line_failure(baybrief(*command, env=env), said="`baybrief facts check` lists them all")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args", [("nonsense",), ("ask", "--bogus"), (), ("facts",), ("extract",)])
 def test_command_line_misuse_is_one_line(args: tuple[str, ...]) -> None:
     result = baybrief(*args)
@@ -611,6 +604,7 @@ def test_command_line_misuse_is_one_line(args: tuple[str, ...]) -> None:
     one_line_failure(result, said="baybrief")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind", ["missing", "binary", "fifo", "device", "directory"])
 def test_extract_refuses_what_is_not_a_text_file(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "page.txt"
@@ -627,6 +621,7 @@ def test_extract_refuses_what_is_not_a_text_file(kind: str, tmp_path: Path) -> N
     one_line_failure(result, said="cannot read as UTF-8 text")
 
 
+@pytest.mark.e2e
 def test_ask_json_into_head_ends_quietly() -> None:
     """`baybrief ask --json | head -1`: the reader leaves after one line."""
     questions = "\n".join(["广东有多少所技工院校？"] * 400).encode()
@@ -639,6 +634,7 @@ def test_ask_json_into_head_ends_quietly() -> None:
     assert ask.stderr.read() == b""
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "typed",
     ["²", "١", "9" * 5000, "1" * 20, "-1", "/events ²", "/events 99999", "/events " + "9" * 5000],
@@ -652,12 +648,14 @@ def test_console_input_that_is_not_a_plain_number(typed: str) -> None:
     assert "📰" in result.stdout.decode()  # and "1" still picked the first event
 
 
+@pytest.mark.e2e
 def test_console_survives_bytes_that_are_not_utf8() -> None:
     result = baybrief("chat", stdin=b"\xff\xfe\xc3(\n\xe5\xb9\xbf\xe4\xb8\x9c\n/quit\n")
     assert result.returncode == 0
     assert result.stderr == b""
 
 
+@pytest.mark.e2e
 def test_console_ctrl_d_and_ctrl_c_leave_quietly() -> None:
     assert baybrief("chat", stdin=b"").returncode == 0  # end of input at once: Ctrl-D
     chat = started("chat")
@@ -686,19 +684,21 @@ def undated(base: FactBase, *, facts: bool, sources: bool) -> FactBase:
 
 @pytest.mark.parametrize(("facts", "sources"), [(True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("script", list(Script))
-def test_start_help_and_about_need_no_dates(
-    factbase: FactBase, facts: bool, sources: bool, script: Script
+async def test_start_help_and_about_need_no_dates(
+    factbase: FactBase, facts: bool, sources: bool, script: Script, service: Service
 ) -> None:
     base = undated(factbase, facts=facts, sources=sources)
+    span = "covering" if script is Script.ENGLISH else "年至"
     for renderer in (Renderer(html_output=True), Renderer(html_output=False)):
         text = renderer.help(base, script)
         assert f"{len(base.facts)}" in text
-        assert ("年至" in text) is not facts  # no span of years is invented
+        assert (span in text) is not facts  # no span of years is invented
         about = renderer.about(base, script)
         assert about.count("\n") >= len(base.articles)
-    console = Console(base, lambda: base)
+    service.served = serve(base, frozenset(), html=False)
+    console = Console(service)
     for command in ("/start", "/help", "/about"):
-        assert console.reply(command)
+        assert await console.reply(command)
 
 
 def test_coverage_looks_for_a_quote_a_bounded_number_of_times() -> None:

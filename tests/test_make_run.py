@@ -9,13 +9,12 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.conftest import ROOT, environment
 from tests.fakebotapi import FakeBotAPI
 
-
-def environment(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BAYBRIEF_")}
-    return {**env, **values}
+pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 
 def test_without_a_token_it_starts_the_console(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from bot.store import MIGRATIONS, Store
 from tests.olddb import write_version_1
 
 NOON = dt.datetime(2026, 11, 23, 4, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    fresh = Store.in_memory()
-    yield fresh
-    fresh.close()
 
 
 def test_migrations_are_recorded_and_idempotent(tmp_path: Path) -> None:
