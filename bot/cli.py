@@ -190,16 +190,16 @@ _COLUMNS = [f.name for f in dataclasses.fields(DayCounts)]
 
 def _status(settings: Settings, *, days: int, as_json: bool, out: TextIO) -> int:
     """Briefings per local day (due, sent, retried, failed, lost…), read from the store."""
-    if not settings.db_path.exists():
+    if settings.db_url is None and not settings.db_path.exists():
         print(f"no database at {settings.db_path} (BAYBRIEF_DB)", file=sys.stderr)
         return 1
     try:
-        check_database(settings.db_path)  # a directory or a broken file: one line, not a trace
+        check_database(settings.database)  # a directory, a broken file, no server: one line
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     now = dt.datetime.now(dt.UTC)
-    store = Store(settings.db_path)
+    store = Store(settings.database)
     try:
         counts = store.counts(since=now.date() - dt.timedelta(days=days - 1), now=now)
         subscriptions, next_due = store.subscription_count(), store.next_due()
@@ -242,7 +242,7 @@ def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
         print(_broken(exc, settings), file=sys.stderr)
         return 1
     try:
-        check_database(settings.db_path)
+        check_database(settings.database)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

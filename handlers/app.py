@@ -79,17 +79,17 @@ def build_application(settings: Settings) -> BayApplication:
 
     async def post_init(application: BayApplication) -> None:
         base = FactBase.load(settings.facts_dir, settings.seeds_dir)
-        store = Store(settings.db_path)  # once, at start: migrations and the facts' record
+        store = Store(settings.database)  # once, at start: migrations and the facts' record
         try:
             new = record_facts(store, base)
         finally:
             store.close()
         bot_data = application.bot_data
-        bot_data.start(settings, Storage.at(settings.db_path), serve(base, new))
+        bot_data.start(settings, Storage.at(settings.database), serve(base, new))
         await application.bot.set_my_commands(start.commands(Script.SIMPLIFIED))
         config = delivery_config(settings)
         bot_data.delivery = Delivery(
-            db_path=settings.db_path,
+            db_path=settings.database,
             sender=TelegramSender(application.bot, timeout=config.send_timeout),
             pacer=pacer,
             content=bot_data.content,

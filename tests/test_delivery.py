@@ -256,7 +256,8 @@ async def test_network_errors_are_retried_with_backoff_until_the_day_ends(world:
 
 def ready_at(world: World, job_id: int) -> dt.datetime:
     row = world.store._db.execute("SELECT ready_at FROM outbox WHERE id = ?", (job_id,)).fetchone()
-    return dt.datetime.fromisoformat(row[0])
+    assert row is not None
+    return dt.datetime.fromisoformat(row["ready_at"])
 
 
 async def test_a_timeout_is_unknown_and_retried(world: World) -> None:
