@@ -146,10 +146,11 @@ def check_webhook_url(url: str) -> str:
 
 
 def parse_listen(value: str) -> tuple[str, int]:
-    """host:port (an IPv6 host in brackets), the address the webhook server binds."""
+    """host:port (an IPv6 host in brackets), the address the HTTP server binds; port 0 lets
+    the system choose one (it is logged)."""
     host, _, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
-    if not host or not re.fullmatch(r"[0-9]{1,5}", port, re.ASCII) or not 0 < int(port) < 65536:
+    if not host or not re.fullmatch(r"[0-9]{1,5}", port, re.ASCII) or int(port) > 65535:
         raise ConfigError(
             f"BAYBRIEF_LISTEN must be host:port, e.g. 0.0.0.0:8080 or 127.0.0.1:8080, "
             f"not {_shown(value)}"

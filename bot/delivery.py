@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.answers import Renderer
 from bot.briefing import Content, compose
 from bot.clock import Clock
@@ -62,6 +63,7 @@ from bot.store import Store
 
 log = logging.getLogger("baybrief.delivery")
 T = TypeVar("T")
+_OUTCOMES = {Status.RETRY: "retried"}  # the metric's label for an outcome; else its status
 
 
 def counts_line(counts: DayCounts) -> str:
@@ -234,6 +236,8 @@ class Delivery:
         total = 0
         while not self._stopping and (found := await self.db.run(self._dispatch_batch)):
             total += found  # (and a catch-up may be due at once: look again until none)
+        if total:
+            metrics.BRIEFINGS.labels("due").inc(total)
         return total
 
     def _dispatch_batch(self, store: Store) -> int:
@@ -303,6 +307,7 @@ class Delivery:
         if not await self._still_ours(job):
             return
         self._in_request.add(job.id)
+        started = self._clock.monotonic()
         try:
             ids = await self._sender.send(job.chat_id, composed.thread_id, composed.text)
         except Migrated as moved:
@@ -314,6 +319,8 @@ class Delivery:
             await self._apply(job, self._decide(job, error))
             return
         self._in_request.discard(job.id)
+        metrics.BRIEFING_SEND_SECONDS.observe(self._clock.monotonic() - started)
+        metrics.BRIEFINGS.labels("sent").inc()
         now = self._clock.now()
         await self._record(
             lambda store: store.sent(
@@ -357,6 +364,9 @@ class Delivery:
         )
         if decision.unsubscribe:
             log.info("chat %s blocked the bot or removed it: unsubscribing", job.chat_id)
+        metrics.BRIEFINGS.labels(_OUTCOMES.get(decision.status, decision.status.value)).inc()
+        if decision.unknown:
+            metrics.BRIEFINGS.labels("unknown").inc()
 
         def record(store: Store) -> None:
             if decision.unsubscribe:
@@ -376,6 +386,8 @@ class Delivery:
     async def _finish(
         self, job: Job, status: Status, error: str, *, attempted: bool, after: float = 0.0
     ) -> None:
+        if status is Status.CANCELLED:
+            metrics.BRIEFINGS.labels("cancelled").inc()
         now = self._clock.now()
         ready_at = now + dt.timedelta(seconds=after) if status is Status.PENDING else None
         await self._record(

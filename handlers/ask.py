@@ -7,6 +7,7 @@ import time
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
+from bot import metrics
 from bot.dialogue import Context as Conversation
 from handlers.context import Context
 from handlers.messaging import choices_keyboard, remember_script, reply, script_of, thread_of
@@ -44,7 +45,9 @@ async def answer(update: Update, context: Context) -> None:
     )
     before = Conversation.from_json(saved) if saved else None
     assistant = context.bot_data.served.assistant
+    started = time.perf_counter()
     result, after = assistant.converse(question, before, now=time.time(), script=script)
+    metrics.answered(result.mode, time.perf_counter() - started)
     await reply(message, result.text, choices_keyboard(result.choices))
     remember_script(context, chat_id, script)
     if after != before:

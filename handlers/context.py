@@ -7,6 +7,7 @@ swap is one assignment: a handler never sees a new matcher with an old fact base
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass
 from typing import Any
@@ -45,10 +46,20 @@ def serve(base: FactBase, new: frozenset[str], matcher: Matcher | None = None) -
     return Served(base, matcher, assistant, new)
 
 
-def record_facts(store: Store, base: FactBase) -> frozenset[str]:
-    """Record the fact base now served in the store; the facts its last additions brought."""
+@dataclass(frozen=True)
+class Recorded:
+    """What the store says after a fact base was recorded: the facts its last additions
+    brought, and the fact base version the instances now serve (None: not recorded)."""
+
+    new: frozenset[str]
+    version: int | None
+
+
+def record_facts(store: Store, base: FactBase) -> Recorded:
+    """Record the fact base now served in the store (the other instances poll its version)."""
     store.sync_facts(digests=base.fact_digests())
-    return frozenset(store.new_fact_ids())
+    found = store.fact_version()
+    return Recorded(frozenset(store.new_fact_ids()), found.version if found else None)
 
 
 class BotData:
@@ -60,6 +71,9 @@ class BotData:
         self._served: Served | None = None
         self.html = Renderer(html_output=True)
         self.delivery: Delivery | None = None  # started after the store and facts
+        self.fact_version: int | None = None  # the store's fact base version served here
+        self.ready = False  # facts and store loaded, updates handled: what /healthz says
+        self.watcher: asyncio.Task[None] | None = None  # polls for other instances' reloads
 
     def start(self, settings: Settings, storage: Storage, served: Served) -> None:
         self._settings, self._storage, self._served = settings, storage, served
