@@ -228,6 +228,7 @@ class Service:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        application.bot_data.ready = True  # updates are handled from here on
         if self.settings.webhook_url:
             await application.bot.set_webhook(
                 self.settings.webhook_url,
@@ -239,7 +240,6 @@ class Service:
             await application.updater.start_polling(
                 timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
             )
-        application.bot_data.ready = True
 
     async def stop(self) -> None:
         """Updates stop first (a webhook answers 503, so Telegram retries them elsewhere),
