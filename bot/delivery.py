@@ -143,11 +143,13 @@ class Delivery:
         self._last_report: tuple[DayCounts, ...] = ()
         self._reported_at = float("-inf")
         self._pruned_on: dt.date | None = None
+        self._beat_at = float("-inf")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, *, run: bool = True) -> None:
         await self.db.open()
+        await self._heartbeat()  # the pacer's share is known before the first send
         await self.backfill()
         if run:
             self._loop = asyncio.create_task(self._run(), name="baybrief-delivery")
@@ -167,6 +169,8 @@ class Delivery:
             task.cancel()  # still waiting for Telegram: retried, outcome unknown
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._report(force=True)
+        with contextlib.suppress(Exception):  # a lost store: the heartbeat lapses instead
+            await self.db.run(lambda store: store.leave(instance=self.instance))
         await self.db.close()
 
     async def _run(self) -> None:
@@ -426,7 +430,22 @@ class Delivery:
                 log.info("%s", counts_line(day))
         self._last_report = counts
 
+    async def _heartbeat(self) -> None:
+        """Mark this instance alive and pace to its share of the bot's limits (bot/pacing.py):
+        n instances sending as one bot keep to Telegram's limits together."""
+        self._beat_at = self._clock.monotonic()
+        now, alive = self._clock.now(), dt.timedelta(seconds=self.config.alive)
+        live = await self.db.run(
+            lambda store: store.heartbeat(instance=self.instance, now=now, alive=alive)
+        )
+        if live != self._pacer.instances:
+            self._pacer.share(live)
+            log.info("%d instance(s) sending as this bot: %d briefings a second here", live,
+                     self._pacer.bulk_per_second)  # fmt: skip
+
     async def _housekeeping(self) -> None:
+        if self._clock.monotonic() - self._beat_at >= self.config.heartbeat:
+            await self._heartbeat()
         today = self._clock.now().date()
         if self._pruned_on != today:
             before = today - dt.timedelta(days=self.config.keep_days)

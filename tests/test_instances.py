@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.outcomes import DeliveryConfig
 from bot.records import Status
 from bot.store import Store
+from handlers.app import Service
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import (
     ADMIN,
@@ -93,6 +94,27 @@ async def test_an_instance_with_other_files_keeps_its_own(
         store.close()
 
 
+async def test_any_instance_carries_on_a_conversation_and_knows_the_settings(
+    api: FakeBotAPI, tmp_path: Path, pg_url: str
+) -> None:
+    """The proxy may send each update to another instance: what a chat said and set is in
+    the store, so the other instance answers a follow-up and knows the time zone."""
+    settings = webhook_settings(api, tmp_path, BAYBRIEF_DB=pg_url)
+    async with serving(settings) as a, serving(settings) as b:
+
+        async def ask_on(service: Service, text: str) -> str:
+            mark = len(api.calls)
+            assert await post(service, api.message_update(chat_id=USER, text=text),
+                              secret=SECRET) == 200  # fmt: skip
+            return str((await next_message(api, chat_id=USER, after=mark)).params["text"])
+
+        assert "100亿元" in await ask_on(a, "广东省智能产业基金目标规模多大？")
+        await eventually(lambda: saved(pg_url, USER))
+        assert "20亿元" in await ask_on(b, "首期呢？")
+        assert "Asia/Hong_Kong" in await ask_on(a, "/timezone Asia/Hong_Kong")
+        assert "当前时区：Asia/Hong_Kong" in await ask_on(b, "/timezone")
+
+
 def saved(url: str, chat_id: int) -> bool:
     store = Store(url)
     try:
@@ -128,7 +150,7 @@ async def test_two_instances_one_killed_mid_broadcast(
         "BAYBRIEF_DB": pg_url,
         "BAYBRIEF_FACTS_DIR": str(settings.facts_dir),
         "BAYBRIEF_SEEDS_DIR": str(settings.seeds_dir),
-        "BAYBRIEF_BROADCAST_RATE": "40",  # each; the fake has no limit
+        "BAYBRIEF_BROADCAST_RATE": "60",  # the bot's, shared: 30 each; the fake has no limit
         "BAYBRIEF_DELIVERY_LEASE": str(LEASE),
         "BAYBRIEF_WEBHOOK_URL": "https://bot.example.test/telegram",
         "BAYBRIEF_LISTEN": "127.0.0.1:0",

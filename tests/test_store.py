@@ -326,3 +326,14 @@ def test_instants_and_days_read_back_the_same_on_both_engines(store: Store) -> N
     assert dt.datetime.fromisoformat(first_seen).utcoffset() == dt.timedelta(0)
     [day] = store.counts(since=dt.date(2026, 11, 1), now=due)
     assert (day.day, day.due, day.pending) == (dt.date(2026, 11, 23), 1, 1)
+
+
+def test_instances_are_counted_while_their_heartbeat_lasts(store: Store) -> None:
+    alive = dt.timedelta(seconds=15)
+    assert store.heartbeat(instance="a", now=NOON, alive=alive) == 1
+    assert store.heartbeat(instance="b", now=NOON + dt.timedelta(seconds=5), alive=alive) == 2
+    later = NOON + dt.timedelta(seconds=17)  # a's last mark is 17 s old: it died
+    assert store.heartbeat(instance="b", now=later, alive=alive) == 1
+    assert store.heartbeat(instance="a", now=later, alive=alive) == 2  # it came back
+    store.leave(instance="a")  # a clean stop
+    assert store.heartbeat(instance="b", now=later, alive=alive) == 1

@@ -108,4 +108,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         loaded_at  {ts} NOT NULL
     );
     """,
+    # 5: the instances sending as this bot, each seen within the last few seconds, so that
+    # each paces itself to its share of Telegram's limits (bot/pacing.py: Pacer.share).
+    """
+    CREATE TABLE instances (
+        name     TEXT PRIMARY KEY,
+        seen_at  {ts} NOT NULL
+    );
+    """,
 )

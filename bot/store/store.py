@@ -567,6 +567,26 @@ class Store:
                 (chat_id, thread_id or 0, context, _now()),
             )
 
+    # -- the instances sharing this store -----------------------------------------------------
+
+    def heartbeat(self, *, instance: str, now: dt.datetime, alive: dt.timedelta) -> int:
+        """This instance is alive at `now`; forget those not seen within `alive`. Returns how
+        many instances are alive, this one included."""
+        with self._transaction():
+            self._db.execute(
+                """INSERT INTO instances (name, seen_at) VALUES (?, ?)
+                   ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at""",
+                (instance, stamp(now)),
+            )
+            self._db.execute("DELETE FROM instances WHERE seen_at < ?", (stamp(now - alive),))
+            row = self._db.execute("SELECT COUNT(*) AS n FROM instances").fetchone()
+        return int(row["n"]) if row else 1
+
+    def leave(self, *, instance: str) -> None:
+        """A clean stop: the others need not wait for this instance's heartbeat to lapse."""
+        with self._transaction():
+            self._db.execute("DELETE FROM instances WHERE name = ?", (instance,))
+
     # -- which facts are new, and which fact base to serve -----------------------------------
 
     def sync_facts(self, *, digests: Mapping[str, str]) -> int:
