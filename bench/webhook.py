@@ -64,6 +64,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -83,6 +96,7 @@ async def measure(kind: str, folder: Path, updates: int, concurrency: int, port:
             bot.command = ("-m", "bench.webhook", "--serve-ptb")
         await bot.start()
         await api.wait_for("setWebhook", timeout=120)
+        await listening(port)  # PTB registers the webhook before its server listens
         url = f"http://127.0.0.1:{port}{PATH}"
         loop = asyncio.get_running_loop()
         posted: dict[int, float] = {}
