@@ -29,15 +29,11 @@ def check_database(target: Path | str) -> None:
     if path.is_dir():
         raise ConfigError(f"{where} is a directory; give the path of a database file")
     try:
-        Store(path).close()
-        probe = sqlite3.connect(str(path), timeout=_PROBE_TIMEOUT, isolation_level=None)
+        store = Store(path, busy_timeout=_PROBE_TIMEOUT)
         try:
-            probe.execute("BEGIN IMMEDIATE")
-            version = int(probe.execute("PRAGMA user_version").fetchone()[0])
-            probe.execute(f"PRAGMA user_version = {version}")
-            probe.execute("ROLLBACK")
+            store.probe_write()
         finally:
-            probe.close()
+            store.close()
     except (sqlite3.Error, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"{where}: cannot use it as the bot's database: {reason}") from exc

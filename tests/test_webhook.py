@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings, derived_webhook_secret
-from handlers.app import Service
+from handlers.app import RedactToken, Service
 from handlers.web import SECRET_HEADER
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import USER, next_message, serving, settings_for
@@ -131,3 +132,19 @@ async def test_polling_with_listen_serves_health_and_metrics(
             url = f"http://127.0.0.1:{service.port}/telegram/updates"
             async with http.post(url, json={}) as response:
                 assert response.status in (404, 405)
+
+
+def test_secrets_are_redacted_from_log_lines_and_tracebacks() -> None:
+    secrets = ("123456:TEST-TOKEN", SECRET, "pa55word")
+    redact = RedactToken(*secrets)
+    line = logging.LogRecord("x", logging.INFO, __file__, 1, "url %s", (SECRET,), None)
+    assert redact.filter(line)
+    assert line.getMessage() == "url <secret>"
+    try:
+        raise RuntimeError("connection to postgresql://bot:pa55word@db failed")
+    except RuntimeError:
+        failure = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    assert redact.filter(failure)
+    handler_output = logging.Formatter().format(failure)
+    assert "pa55word" not in handler_output
+    assert "postgresql://bot:<secret>@db" in handler_output
