@@ -50,6 +50,8 @@ data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.instances
+	$(BIN)/python -m bench.webhook
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

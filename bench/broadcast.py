@@ -56,12 +56,13 @@ class Process:
     log: Path
     process: asyncio.subprocess.Process | None = None
     started_at: float = 0.0
+    command: tuple[str, ...] = ("-m", "handlers.cli", "run")
 
     async def start(self) -> None:
         self.started_at = time.perf_counter()
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "handlers.cli", "run",
+                sys.executable, *self.command,
                 cwd=ROOT, env=self.env, stdout=out, stderr=out, start_new_session=True,
             )  # fmt: skip
 

@@ -200,7 +200,7 @@ def _chat(settings: Settings) -> int:
         print(_broken(exc, settings), file=sys.stderr)
         return 1
     try:
-        check_database(settings.db_path)
+        check_database(settings.database)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -213,15 +213,15 @@ def _chat(settings: Settings) -> int:
 def _open_store(settings: Settings) -> Store | int:
     """The store for reading (`status`, `gaps`), or the exit status after saying why not:
     looking never creates a database."""
-    if not settings.db_path.exists():
+    if settings.db_url is None and not settings.db_path.exists():
         print(f"no database at {settings.db_path} (BAYBRIEF_DB)", file=sys.stderr)
         return 1
     try:
-        check_database(settings.db_path)  # a directory or a broken file: one line, not a trace
+        check_database(settings.database)  # a directory, a broken file, no server: one line
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    return Store(settings.db_path)
+    return Store(settings.database)
 
 
 _COLUMNS = [f.name for f in dataclasses.fields(DayCounts)]
@@ -314,7 +314,7 @@ def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
         print(_broken(exc, settings), file=sys.stderr)
         return 1
     try:
-        check_database(settings.db_path)
+        check_database(settings.database)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -202,22 +202,23 @@ async def converse(
     quit_event: asyncio.Event | None = None,
 ) -> None:
     """The conversation, until /quit, end of input or `quit_event` (Ctrl-C)."""
-    store = Store(settings.db_path)  # once, at start: migrations and the facts' record
+    store = Store(settings.database)  # once, at start: migrations and the facts' record
     try:
-        new = record_facts(store, base)
+        recorded = record_facts(store, base)
     finally:
         store.close()
     renderer = Renderer(html_output=False)
-    storage = Storage.at(settings.db_path)
+    storage = Storage.at(settings.database)
     service = Service(
-        settings=settings, storage=storage, served=serve(base, new, html=False),
+        settings=settings, storage=storage, served=serve(base, recorded.new, html=False),
         renderer=renderer,
     )  # fmt: skip
+    service.fact_version = recorded.version
     console = Console(service)
     lines = _Lines(stream, out)
     clock = SystemClock()
     delivery = Delivery(
-        db_path=settings.db_path,
+        db_path=settings.database,
         sender=ConsoleSender(out, prompt=lines.prompt),
         pacer=Pacer(clock, bulk_per_second=settings.broadcast_rate),
         content=service.content,

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.answers import Renderer
 from bot.briefing import Content, compose
 from bot.clock import Clock
@@ -62,6 +63,7 @@ from bot.store import Store
 
 log = logging.getLogger("baybrief.delivery")
 T = TypeVar("T")
+_OUTCOMES = {Status.RETRY: "retried"}  # the metric's label for an outcome; else its status
 
 
 def counts_line(counts: DayCounts) -> str:
@@ -146,11 +148,13 @@ class Delivery:
         self._last_report: tuple[DayCounts, ...] = ()
         self._reported_at = float("-inf")
         self._pruned_on: dt.date | None = None
+        self._beat_at = float("-inf")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, *, run: bool = True) -> None:
         await self.db.open()
+        await self._heartbeat()  # the pacer's share is known before the first send
         await self.backfill()
         if run:
             self._loop = asyncio.create_task(self._run(), name="baybrief-delivery")
@@ -170,6 +174,8 @@ class Delivery:
             task.cancel()  # still waiting for Telegram: retried, outcome unknown
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._report(force=True)
+        with contextlib.suppress(Exception):  # a lost store: the heartbeat lapses instead
+            await self.db.run(lambda store: store.leave(instance=self.instance))
         await self.db.close()
 
     async def _run(self) -> None:
@@ -239,6 +245,8 @@ class Delivery:
         total = 0
         while not self._stopping and (found := await self.db.run(self._dispatch_batch)):
             total += found  # (and a catch-up may be due at once: look again until none)
+        if total:
+            metrics.BRIEFINGS.labels("due").inc(total)
         return total
 
     def _dispatch_batch(self, store: Store) -> int:
@@ -312,6 +320,7 @@ class Delivery:
         if not await self._still_ours(job):
             return
         self._in_request.add(job.id)
+        started = self._clock.monotonic()
         try:
             ids = await self._sender.send(job.chat_id, composed.thread_id, composed.text)
         except Migrated as moved:
@@ -323,6 +332,8 @@ class Delivery:
             await self._apply(job, self._decide(job, error))
             return
         self._in_request.discard(job.id)
+        metrics.BRIEFING_SEND_SECONDS.observe(self._clock.monotonic() - started)
+        metrics.BRIEFINGS.labels("sent").inc()
         now = self._clock.now()
         await self._record(
             lambda store: store.sent(
@@ -366,6 +377,9 @@ class Delivery:
         )
         if decision.unsubscribe:
             log.info("chat %s blocked the bot or removed it: unsubscribing", job.chat_id)
+        metrics.BRIEFINGS.labels(_OUTCOMES.get(decision.status, decision.status.value)).inc()
+        if decision.unknown:
+            metrics.BRIEFINGS.labels("unknown").inc()
 
         def record(store: Store) -> None:
             if decision.unsubscribe:
@@ -385,6 +399,8 @@ class Delivery:
     async def _finish(
         self, job: Job, status: Status, error: str, *, attempted: bool, after: float = 0.0
     ) -> None:
+        if status is Status.CANCELLED:
+            metrics.BRIEFINGS.labels("cancelled").inc()
         now = self._clock.now()
         ready_at = now + dt.timedelta(seconds=after) if status is Status.PENDING else None
         await self._record(
@@ -423,7 +439,22 @@ class Delivery:
                 log.info("%s", counts_line(day))
         self._last_report = counts
 
+    async def _heartbeat(self) -> None:
+        """Mark this instance alive and pace to its share of the bot's limits (bot/pacing.py):
+        n instances sending as one bot keep to Telegram's limits together."""
+        self._beat_at = self._clock.monotonic()
+        now, alive = self._clock.now(), dt.timedelta(seconds=self.config.alive)
+        live = await self.db.run(
+            lambda store: store.heartbeat(instance=self.instance, now=now, alive=alive)
+        )
+        if live != self._pacer.instances:
+            self._pacer.share(live)
+            log.info("%d instance(s) sending as this bot: %d briefings a second here", live,
+                     self._pacer.bulk_per_second)  # fmt: skip
+
     async def _housekeeping(self) -> None:
+        if self._clock.monotonic() - self._beat_at >= self.config.heartbeat:
+            await self._heartbeat()
         today = self._clock.now().date()
         if self._pruned_on != today:
             before = today - dt.timedelta(days=self.config.keep_days)

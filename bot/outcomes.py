@@ -87,6 +87,8 @@ class DeliveryConfig:
     drain: float = 5.0  # seconds a stop waits for sends in flight (of a 10 s grace period)
     keep_days: int = 35  # finished outbox rows older than this are deleted
     report_every: float = 60.0  # seconds between count lines in the log
+    heartbeat: float = 5.0  # seconds between "alive" marks in the store (instances sharing it)
+    alive: float = 15.0  # an instance not marked for this long is gone: the others speed up
 
     def __post_init__(self) -> None:
         if self.lease < 2 * self.send_timeout:

@@ -16,6 +16,10 @@ runs at full speed, every second still has room for readers' answers, and a ques
 answered at once instead of queueing behind thousands of briefings. A 429 holds everything
 for its retry_after.
 
+Several instances of the bot are one bot to Telegram: `share(n)` gives each of n live
+instances its n-th of every limit (bot/delivery.py counts them through the store), so the
+instances together keep to the limits, and the survivors speed up when one goes away.
+
 Single-threaded by design: every grant is decided between two awaits on the event loop.
 """
 
@@ -53,13 +57,24 @@ class Pacer:
         if bulk_per_second < 1 or reserve_per_second < 0 or group_per_minute < 1:
             raise ValueError("pacing limits must be positive")
         self._clock = clock
+        self._whole = (bulk_per_second, bulk_per_second + reserve_per_second, group_per_minute)
         self.bulk_per_second = bulk_per_second
         self.per_second = bulk_per_second + reserve_per_second
         self.group_per_minute = group_per_minute
+        self.instances = 1
         self._granted: deque[float] = deque()
         self._groups: dict[ChatKey, deque[float]] = {}
         self._held_until = 0.0
         self._last_bulk = float("-inf")
+
+    def share(self, instances: int) -> None:
+        """This process is one of `instances` sending as the same bot: take its share of each
+        limit (at least one a second, and a reply above the broadcast's rate)."""
+        self.instances = n = max(1, instances)
+        bulk, every, group = self._whole
+        self.bulk_per_second = max(1, bulk // n)
+        self.per_second = max(self.bulk_per_second + 1, every // n)
+        self.group_per_minute = max(1, group // n)
 
     def hold(self, seconds: float) -> None:
         """Telegram said 429: nothing is sent by anyone until `seconds` have passed."""

@@ -20,10 +20,12 @@ import datetime as dt
 import logging
 import re
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
+from bot import metrics
 from bot.answers import ANSWERING_MODES, Choice, Renderer, Reply
 from bot.briefing import Composed, Content, SubscriptionError, compose, parse_request, topic_filter
 from bot.browse import CATEGORIES, Page, page
@@ -41,7 +43,7 @@ from bot.records import Asked, Verdict
 from bot.report import Reload, Running, read_store
 from bot.report import render as render_status
 from bot.schedule import local_day, next_due, zone_of
-from bot.serving import Served, record_facts, serve
+from bot.serving import Recorded, Served, record_facts, serve
 from bot.storage import Storage, StoreUnavailable
 from bot.store import Store
 from bot.text import Script
@@ -125,6 +127,7 @@ class Service:
         self.started_at = self.clock.now()
         self.reloads = 0
         self.last_reload: Reload | None = None
+        self.fact_version: int | None = None  # the store's fact base version served here
         self._pruned_on: dt.date | None = None
         for command in self.table:
             if command.handler == "browse" and command.name not in CATEGORIES:
@@ -143,6 +146,8 @@ class Service:
         """A command of the table, for whoever may use it."""
         if command.who == "bot_admins" and not asker.admin:
             log.warning("refused /%s from user %s", command.name, asker.user_id or "unknown")
+            if command.handler == "reload":
+                metrics.RELOADS.labels("refused").inc()
             return self._say("bot_admins_only", asker, command=command.name)
         try:
             return await ACTIONS[command.handler](self, asker, argument.strip(), command)
@@ -312,15 +317,19 @@ class Service:
                 "reload by %s failed with %d problem(s)", asker.user_id, len(error.problems)
             )
             self.last_reload = Reload(self.clock.now(), ok=False, problems=len(error.problems))
+            metrics.RELOADS.labels("failed").inc()
             return Output(self.render.reload_failed(error, script=script))
         matcher = await asyncio.to_thread(Matcher, base)  # ~0.2 s: not on the event loop
         note = ""
         try:
-            new = await self.storage.write(lambda store: record_facts(store, base))
+            recorded = await self.storage.write(lambda store: record_facts(store, base))
         except StoreUnavailable as error:  # serve the new facts; which are new is known next time
             log.warning("reload by %s: could not record the facts: %s", asker.user_id, error)
-            new, note = frozenset(), "\n" + self.render.message("reload_not_recorded", script)
-        self.served = serve(base, new, matcher, html=self.render.html)
+            recorded = Recorded(frozenset(), self.fact_version)
+            note = "\n" + self.render.message("reload_not_recorded", script)
+        self.served = serve(base, recorded.new, matcher, html=self.render.html)
+        self.fact_version = recorded.version  # the other instances follow this one
+        metrics.RELOADS.labels("ok").inc()
         diff = old.diff(base)
         counts = len(diff.added), len(diff.removed), len(diff.changed)
         self.last_reload = Reload(self.clock.now(), True, *counts)
@@ -367,9 +376,11 @@ class Service:
         before = Conversation.from_json(saved) if saved else None
         served = self.served
         now = self.clock.now()
+        started = time.perf_counter()
         reply, after = served.assistant.converse(
             text, before, now=now.timestamp(), script=asker.script
         )
+        metrics.answered(reply.mode, time.perf_counter() - started)
         kept = self._kept(reply, text, served.matcher)
         token = secrets.token_urlsafe(_TOKEN_BYTES) if kept else None
         state = after.to_json() if after else None

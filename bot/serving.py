@@ -44,7 +44,17 @@ def serve(
     return Served(base, matcher, assistant, new)
 
 
-def record_facts(store: Store, base: FactBase) -> frozenset[str]:
-    """Record the fact base now served in the store; the facts its last additions brought."""
+@dataclass(frozen=True)
+class Recorded:
+    """What the store says after a fact base was recorded: the facts its last additions
+    brought, and the fact base version the instances now serve (None: not recorded)."""
+
+    new: frozenset[str]
+    version: int | None
+
+
+def record_facts(store: Store, base: FactBase) -> Recorded:
+    """Record the fact base now served in the store (the other instances poll its version)."""
     store.sync_facts(digests=base.fact_digests())
-    return frozenset(store.new_fact_ids())
+    found = store.fact_version()
+    return Recorded(frozenset(store.new_fact_ids()), found.version if found else None)

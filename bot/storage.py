@@ -41,8 +41,9 @@ class Storage:
         self._stores: list[Store] = []
 
     @classmethod
-    def at(cls, path: Path, *, timeout: float = TIMEOUT) -> Storage:
-        return cls(lambda: Store(path, busy_timeout=timeout / 2), timeout=timeout)
+    def at(cls, target: Path | str, *, timeout: float = TIMEOUT) -> Storage:
+        """A SQLite file or a postgresql:// URL (bot/store)."""
+        return cls(lambda: Store(target, busy_timeout=timeout / 2), timeout=timeout)
 
     def _store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
@@ -65,7 +66,7 @@ class Storage:
             raise StoreUnavailable(f"no answer from the store within {self._timeout:g} s") from exc
         except StoreUnavailable:
             raise
-        except Exception as exc:  # sqlite3 errors, a vanished file, a full disk...
+        except Exception as exc:  # database errors, a vanished file, a full disk, a lost server...
             raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
         finally:
             self._waiting -= 1

@@ -1,10 +1,19 @@
-"""The one place that wires python-telegram-bot: build_application() and run_polling()."""
+"""The one place that wires python-telegram-bot: build_application(), Server and run().
+
+`baybrief run` polls Telegram (the default: one process, a laptop), or, with
+BAYBRIEF_WEBHOOK_URL, receives updates by webhook (several instances behind a proxy, one
+PostgreSQL). With BAYBRIEF_LISTEN (implied by a webhook) it serves /healthz and /metrics too.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
+import signal
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -28,12 +37,13 @@ from bot.outcomes import DeliveryConfig
 from bot.pacing import Pacer
 from bot.storage import Storage
 from bot.store import Store
-from handlers import ask, buttons, errors, inline
+from handlers import ask, buttons, errors, inline, reloading
 from handlers.commands import handler_for, set_menus
 from handlers.context import BayApplication, BotData, Context, record_facts, serve
 from handlers.messaging import FACT, PAGE, REASON, VOTE
 from handlers.pacing import PacedRateLimiter
 from handlers.sender import TelegramSender
+from handlers.web import WebServer
 
 log = logging.getLogger("baybrief")
 # PTB 22 warns, inside its own RetryAfter, that retry_after will become a timedelta; we never
@@ -43,16 +53,26 @@ RETRIES = 3  # a reply's 429 is retried after Telegram's retry_after this many t
 
 
 class RedactToken(logging.Filter):
-    """Defence in depth: no log record may carry the bot token, whoever logs it."""
+    """Defence in depth: no log record may carry the bot token, the webhook secret or the
+    database password, whoever logs it."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, *secrets: str) -> None:
         super().__init__()
-        self.token = token
+        self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<secret>")
+            record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:  # a traceback's text too
+            text = logging.Formatter().formatException(record.exc_info)
+            if any(secret in text for secret in self.secrets):
+                for secret in self.secrets:
+                    text = text.replace(secret, "<secret>")
+                record.msg, record.args = f"{record.msg}\n{text}", None
+                record.exc_info, record.exc_text = None, None
         return True
 
 
@@ -62,9 +82,9 @@ def configure_logging(settings: Settings) -> None:
     )
     # httpx logs every request at INFO with the URL, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if settings.token:
+    if secrets := settings.secrets():
         for handler in logging.getLogger().handlers:
-            handler.addFilter(RedactToken(settings.token))
+            handler.addFilter(RedactToken(*secrets))
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:
@@ -81,17 +101,18 @@ def build_application(settings: Settings, commands: CommandTable | None = None) 
 
     async def post_init(application: BayApplication) -> None:
         base = FactBase.load(settings.facts_dir, settings.seeds_dir)
-        store = Store(settings.db_path)  # once, at start: migrations and the facts' record
+        store = Store(settings.database)  # once, at start: migrations and the facts' record
         try:
-            new = record_facts(store, base)
+            recorded = record_facts(store, base)
         finally:
             store.close()
         bot_data = application.bot_data
-        bot_data.start(settings, Storage.at(settings.db_path), serve(base, new))
+        bot_data.start(settings, Storage.at(settings.database), serve(base, recorded.new))
+        bot_data.fact_version = recorded.version
         await set_menus(application.bot, bot_data.commands, settings.admin_ids)
         config = delivery_config(settings)
         bot_data.delivery = Delivery(
-            db_path=settings.db_path,
+            db_path=settings.database,
             sender=TelegramSender(application.bot, timeout=config.send_timeout),
             pacer=pacer,
             content=bot_data.content,
@@ -101,14 +122,22 @@ def build_application(settings: Settings, commands: CommandTable | None = None) 
             config=config,
         )
         await bot_data.delivery.start()
-        me = application.bot
-        log.info(
-            "baybrief serving %d facts as @%s, polling for updates", len(base.facts), me.username
-        )
+        watcher = asyncio.create_task(reloading.watch(bot_data), name="baybrief-reload-watch")
+        bot_data.watcher = watcher
+        how = "by webhook" if settings.webhook_url else "polling for updates"
+        log.info("baybrief serving %d facts as @%s, %s", len(base.facts), application.bot.username,
+                 how)  # fmt: skip
 
     async def post_stop(application: BayApplication) -> None:
         """Updates stopped: finish the briefings in flight, leave the rest pending."""
-        delivery, application.bot_data.delivery = application.bot_data.delivery, None
+        bot_data = application.bot_data
+        bot_data.ready = False
+        watcher, bot_data.watcher = bot_data.watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        delivery, bot_data.delivery = bot_data.delivery, None
         if delivery is not None:
             await delivery.stop()
 
@@ -135,6 +164,8 @@ def build_application(settings: Settings, commands: CommandTable | None = None) 
     )
     if settings.bot_api_url:
         builder = builder.base_url(settings.bot_api_url)
+    if settings.webhook_url:
+        builder = builder.updater(None)  # updates arrive through handlers/web.py instead
     application: BayApplication = builder.build()
 
     # -- every handler, in one place -------------------------------------------------------
@@ -157,8 +188,96 @@ def build_application(settings: Settings, commands: CommandTable | None = None) 
     return application
 
 
-def run_polling(settings: Settings) -> int:
+class Server:
+    """The bot and its HTTP server, if any: start, serve until stopped, stop (webhook mode,
+    or polling, with /healthz and /metrics when BAYBRIEF_LISTEN is set). The same start and
+    stop sequence as PTB's `run_polling`, in the caller's event loop, so that a test runs it.
+
+    The HTTP server listens first and answers /healthz with 503 until the facts and the store
+    are loaded; the webhook is registered with Telegram only once updates can be handled.
+    """
+
+    def __init__(
+        self, settings: Settings, commands: CommandTable | None = None, *, poll_timeout: int = 10
+    ) -> None:
+        self.settings, self._poll_timeout = settings, poll_timeout
+        self.application = build_application(settings, commands)
+        self.web: WebServer | None = None
+        if settings.listen is not None:
+            host, port = settings.listen
+            webhook = urlsplit(settings.webhook_url) if settings.webhook_url else None
+            self.web = WebServer(
+                self.application,
+                host=host,
+                port=port,
+                webhook_path=(webhook.path or "/") if webhook else None,
+                secret=settings.webhook_secret,
+            )
+
+    @property
+    def port(self) -> int:
+        """The HTTP server's bound port (BAYBRIEF_LISTEN's, or the system's for port 0)."""
+        if self.web is None:
+            raise RuntimeError("this service has no HTTP server (no BAYBRIEF_LISTEN)")
+        return self.web.port
+
+    async def start(self) -> None:
+        application = self.application
+        if self.web is not None:
+            await self.web.start()
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        application.bot_data.ready = True  # updates are handled from here on
+        if self.settings.webhook_url:
+            await application.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+
+    async def stop(self) -> None:
+        """Updates stop first (a webhook answers 503, so Telegram retries them elsewhere),
+        then the briefings in flight finish (bot/delivery.py), then the server closes."""
+        application = self.application
+        application.bot_data.ready = False
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        if self.web is not None:
+            await self.web.stop()
+
+    async def run(self) -> None:
+        """Until SIGTERM or SIGINT (a container stop, Ctrl-C)."""
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        try:
+            await self.start()
+            await stopping.wait()
+        finally:
+            await self.stop()
+
+
+def run(settings: Settings) -> int:
+    """`baybrief run`: polling by default; a Server when there is an HTTP server to run."""
     configure_logging(settings)
+    if settings.serves_http:
+        asyncio.run(Server(settings).run())
+        return 0
     application = build_application(settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

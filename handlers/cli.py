@@ -10,9 +10,9 @@ from bot.config import Settings
 
 
 def _run_bot(settings: Settings) -> int:
-    from handlers.app import run_polling  # python-telegram-bot is imported only when needed
+    from handlers.app import run  # python-telegram-bot is imported only when needed
 
-    return run_polling(settings)
+    return run(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ an old fact base.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -18,11 +19,11 @@ from bot.commands import CommandTable, commands
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.service import Service
-from bot.serving import Served, record_facts, serve
+from bot.serving import Recorded, Served, record_facts, serve
 from bot.storage import Storage
 from handlers.pacing import Paced
 
-__all__ = ["BayApplication", "BotData", "Context", "Served", "record_facts", "serve"]
+__all__ = ["BayApplication", "BotData", "Context", "Recorded", "Served", "record_facts", "serve"]
 
 
 class BotData:
@@ -35,6 +36,8 @@ class BotData:
         self.html = Renderer(html_output=True)
         self.delivery: Delivery | None = None  # started after the store and facts
         self.commands: CommandTable = commands()  # set with the handlers (handlers/app.py)
+        self.ready = False  # facts and store loaded, updates handled: what /healthz says
+        self.watcher: asyncio.Task[None] | None = None  # polls for other instances' reloads
 
     def start(self, settings: Settings, storage: Storage, served: Served) -> None:
         self._settings, self._storage = settings, storage
@@ -73,6 +76,15 @@ class BotData:
     @served.setter
     def served(self, value: Served) -> None:
         self.service.served = value
+
+    @property
+    def fact_version(self) -> int | None:
+        """The store's fact base version served here (handlers/reloading.py follows it)."""
+        return self.service.fact_version
+
+    @fact_version.setter
+    def fact_version(self, value: int | None) -> None:
+        self.service.fact_version = value
 
     def content(self) -> Content:
         """What briefings are made of right now (a reload swaps it)."""

@@ -30,6 +30,7 @@ from bot.serving import serve
 from bot.storage import Storage
 from bot.store import Store
 from tests.fakebotapi import FakeBotAPI
+from tests.pg import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "facts"
@@ -158,3 +159,26 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     """A loopback fake of the Telegram Bot API, started for the test and stopped after it."""
     async with FakeBotAPI() as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real PostgreSQL for the session, on a Unix socket only; stopped and deleted after."""
+    server = Server(tmp_path_factory.mktemp("pg") / "data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: Server) -> str:
+    """A fresh, empty PostgreSQL database of this test's own, as a BAYBRIEF_DB URL."""
+    return postgres.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """BAYBRIEF_DB for each engine: a SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return str(tmp_path / "baybrief.sqlite3")
+    server: Server = request.getfixturevalue("postgres")
+    return server.new_database()

@@ -158,6 +158,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(100_001)
         self._ids = itertools.count(9_000_001)
         self._allowed: list[str] | None = None
+        self.webhook: JSON = {}  # what the last setWebhook asked for
         self._poll_generation = 0
         self._chats: dict[int, JSON] = {}
         self._msg_ids: defaultdict[int, Iterator[int]] = defaultdict(lambda: itertools.count(1))
@@ -169,6 +170,7 @@ class FakeBotAPI:
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getme": lambda _: self._bot_user(getme=True),
             "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
             "getwebhookinfo": self._webhook_info,
             "sendmessage": self._send_message,
             "editmessagetext": lambda p: self._edit(p, text=True),
@@ -217,7 +219,14 @@ class FakeBotAPI:
         self._notify()
         return int(update["update_id"])
 
-    def push_message(
+    def push_message(self, **message: Any) -> int:
+        """A message as getUpdates will hand it out (see `message_update` for the arguments)."""
+        update = self.message_update(**message)
+        self._updates.append(update)
+        self._notify()
+        return int(update["update_id"])
+
+    def message_update(
         self,
         *,
         chat_id: int,
@@ -230,8 +239,10 @@ class FakeBotAPI:
         username: str | None = None,
         first_name: str = "Test",
         language_code: str | None = None,
-    ) -> int:
-        """Group messages need a sender too: without `user_id` one fixed test user sends them."""
+    ) -> JSON:
+        """An update carrying a message, with its update_id, as Telegram would post it to a
+        webhook. Group messages need a sender too: without `user_id` one fixed test user sends
+        them."""
         if user_id is None:
             user_id = chat_id if chat_type == "private" else 10_001
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
@@ -247,7 +258,7 @@ class FakeBotAPI:
         if reply_to_bot:
             mine = [m for (c, _), m in self._messages.items() if c == chat_id and self._is_mine(m)]
             msg["reply_to_message"] = mine[-1] if mine else self._new_message(chat, None, "Hi!")
-        return self.push_update({"message": msg})
+        return {"update_id": next(self._update_ids), "message": msg}
 
     def push_callback_query(
         self, *, chat_id: int, user_id: int, data: str, message_id: int, chat_type: str = "private"
@@ -437,13 +448,19 @@ class FakeBotAPI:
         return kind in self._allowed if self._allowed else kind not in _OPT_IN_UPDATES
 
     def _delete_webhook(self, params: JSON) -> bool:
+        self.webhook = {}
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
+    def _set_webhook(self, params: JSON) -> bool:
+        """Recorded only: this fake never posts to the URL (tests post to the bot themselves)."""
+        self.webhook = {k: params.get(k) for k in ("url", "secret_token", "allowed_updates")}
+        return True
+
     def _webhook_info(self, params: JSON) -> JSON:
         return {
-            "url": "",
+            "url": str(self.webhook.get("url") or ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }

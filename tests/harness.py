@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from telegram import Update
-
 from bot.commands import CommandTable
 from bot.config import Settings
 from bot.store import Store
-from handlers.app import build_application
+from handlers.app import Server
 from handlers.context import BayApplication
-from tests.conftest import FACTS, SEEDS
+from tests.conftest import FACTS, ROOT, SEEDS
 from tests.fakebotapi import Call, FakeBotAPI
 
 ADMIN = 4242
@@ -42,28 +41,36 @@ def settings_for(api: FakeBotAPI, folder: Path, **extra: str) -> Settings:
 
 
 @asynccontextmanager
+async def serving(
+    settings: Settings, commands: CommandTable | None = None
+) -> AsyncIterator[Server]:
+    """`baybrief run` in this loop, with its HTTP server if the settings ask for one (webhook
+    mode, BAYBRIEF_LISTEN), and with another command table if given (to prove the table drives
+    the bot); started (ready) on entry, stopped on exit."""
+    service = Server(settings, commands, poll_timeout=1)
+    try:
+        await service.start()
+        yield service
+    finally:
+        await service.stop()
+
+
+@asynccontextmanager
 async def running(
     settings: Settings, commands: CommandTable | None = None
 ) -> AsyncIterator[BayApplication]:
-    """The same start and stop sequence as Application.run_polling, inside the test's loop
-    (with another command table, to prove the table drives the bot)."""
-    application = build_application(settings, commands)
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(timeout=1, allowed_updates=Update.ALL_TYPES)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+    """The bot polling the fake, as `baybrief run` would, inside the test's loop."""
+    async with serving(settings, commands) as service:
+        yield service.application
+
+
+async def spawn(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """`baybrief run` as a real process (`python -m handlers.cli run`), its output in `log`."""
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "handlers.cli", "run",
+            cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True,
+        )  # fmt: skip
 
 
 async def eventually(check: Callable[[], bool], *, within: float = 5.0) -> None:
@@ -96,7 +103,7 @@ def subscribe_all(
     broadcast); returns that moment."""
     due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
     local = due.astimezone(settings.timezone).time().replace(microsecond=0)
-    store = Store(settings.db_path)
+    store = Store(settings.database)
     try:
         for chat_id in chat_ids:
             store.subscribe(chat_id=chat_id, send_time=local, next_due_at=due)
@@ -120,13 +127,13 @@ def delivered(api: FakeBotAPI, at_least: int) -> Callable[[], bool]:
 def observe(application: BayApplication) -> Store:
     """A connection of the test's own to the bot's database, to read what the bot recorded
     (the bot's own connections belong to its worker threads)."""
-    return Store(application.bot_data.settings.db_path)
+    return Store(application.bot_data.settings.database)
 
 
 async def ask(api: FakeBotAPI, text: str, *, chat_id: int = USER, **extra: object) -> str:
     """Send a message as a user and return the text of the bot's next message to that chat."""
     mark = len(api.calls)
-    api.push_message(chat_id=chat_id, text=text, **extra)  # type: ignore[arg-type]
+    api.push_message(chat_id=chat_id, text=text, **extra)
     return str((await next_message(api, chat_id=chat_id, after=mark)).params["text"])
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.store import MIGRATIONS
+from bot.store.dialects import SQLite
 
 CREATED = "2026-11-01T00:00:00+00:00"
 
@@ -22,7 +23,7 @@ def write_version_1(
     deliveries: (chat, day, status, started_at, finished_at, message_ids)."""
     db = sqlite3.connect(path)
     try:
-        db.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+        db.executescript(MIGRATIONS[0].format(**SQLite.types) + "PRAGMA user_version = 1;")
         db.executemany("INSERT INTO chats (chat_id, timezone) VALUES (?, ?)", chats)
         db.executemany(
             "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?)",

@@ -425,6 +425,8 @@ async def test_store_survives_restart_with_wal(api: FakeBotAPI, tmp_path: Path) 
         subscription = store.subscription(chat_id=USER)
         assert subscription is not None
         assert (subscription.send_time, subscription.topic) == (dt.time(9, 15), "双选会")
-        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        mode = store._db.execute("PRAGMA journal_mode").fetchone()
+        assert mode is not None
+        assert mode["journal_mode"] == "wal"
     finally:
         store.close()

@@ -86,8 +86,9 @@ def test_chat_answers_commands_and_numbers() -> None:
     assert "这行不会被读到" not in out
 
 
-def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
+def test_status_counts_the_days_briefings(db_target: str) -> None:
+    """On SQLite and on PostgreSQL: BAYBRIEF_DB names either."""
+    path = db_target
     now = dt.datetime.now(dt.UTC)
     day = now.date()
     store = Store(path)
@@ -98,7 +99,7 @@ def test_status_counts_the_days_briefings(tmp_path: Path) -> None:
                  ready_at=now, attempted=False)  # fmt: skip
     store.close()
 
-    env = {"BAYBRIEF_DB": str(path)}
+    env = {"BAYBRIEF_DB": path}
     result = run("status", "--json", env=env)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,23 +18,14 @@ import pytest
 from bot.outcomes import DeliveryConfig
 from bot.records import Status
 from bot.store import Store
-from tests.conftest import ROOT
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import briefings, delivered, settings_for, subscribe_all
+from tests.harness import briefings, delivered, settings_for, spawn, subscribe_all
 
 pytestmark = pytest.mark.e2e  # every test here runs `baybrief` in a subprocess
 
 CHATS = range(4_000_001, 4_000_301)
 KILLS_AFTER = (40, 160)  # briefings delivered when each kill comes
 LEASE = 4.0  # seconds; a restarted process takes over the dead one's rows after this
-
-
-async def start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "handlers.cli", "run",
-            cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True,
-        )  # fmt: skip
 
 
 async def test_kill_9_mid_broadcast_loses_nothing(api: FakeBotAPI, tmp_path: Path) -> None:
@@ -58,13 +48,13 @@ async def test_kill_9_mid_broadcast_loses_nothing(api: FakeBotAPI, tmp_path: Pat
     subscribe_all(settings, CHATS, seconds=3)
     log = tmp_path / "bot.log"
 
-    process = await start(env, log)
+    process = await spawn(env, log)
     try:
         for after in KILLS_AFTER:
             await api.until(delivered(api, after), timeout=120)
             os.kill(process.pid, signal.SIGKILL)
             await process.wait()
-            process = await start(env, log)
+            process = await spawn(env, log)
         await api.until(lambda: len(briefings(api)) == len(CHATS), timeout=120)
         await asyncio.sleep(LEASE + 1)  # a row held at a kill would be re-sent by now
     finally:

@@ -1,4 +1,5 @@
-"""The delivery rules on a clock the test moves, with a real SQLite store.
+"""The delivery rules on a clock the test moves, with a real store: each test that takes
+`world` runs on SQLite and on PostgreSQL.
 
 Only Telegram is replaced: `FakeTelegram` answers each send as the test scripts it, in the
 domain's own terms (bot/delivery.py's SendError kinds), so 403, migration, 429, 5xx, timeouts,
@@ -38,6 +39,7 @@ from bot.pacing import Pacer
 from bot.records import Status
 from bot.schedule import next_due
 from bot.store import Store
+from bot.store.dialects import instant
 from tests.clock import FakeClock
 from tests.olddb import write_version_1
 
@@ -87,7 +89,7 @@ class World:
     telegram: FakeTelegram
     store: Store  # the test's own connection to the same file
     delivery: Delivery
-    path: Path
+    path: Path | str
 
     def subscribe(self, chat_id: int, at: dt.time = MORNING, zone: str | None = None) -> None:
         if zone:
@@ -107,7 +109,7 @@ class World:
 
 
 def make_delivery(
-    path: Path,
+    path: Path | str,
     clock: FakeClock,
     telegram: FakeTelegram,
     factbase: FactBase,
@@ -128,11 +130,11 @@ def make_delivery(
 
 @asynccontextmanager
 async def world_at(
-    start: dt.datetime, tmp_path: Path, factbase: FactBase, matcher: Matcher
+    start: dt.datetime, path: Path | str, factbase: FactBase, matcher: Matcher
 ) -> AsyncIterator[World]:
+    """`path`: a SQLite file or a postgresql:// URL."""
     clock = FakeClock(start)
     telegram = FakeTelegram(clock)
-    path = tmp_path / "baybrief.sqlite3"
     store = Store(path)
     delivery = make_delivery(path, clock, telegram, factbase, matcher)
     await delivery.start(run=False)
@@ -144,8 +146,8 @@ async def world_at(
 
 
 @pytest.fixture
-async def world(tmp_path: Path, factbase: FactBase, matcher: Matcher) -> AsyncIterator[World]:
-    async with world_at(AT_EIGHT - dt.timedelta(hours=1), tmp_path, factbase, matcher) as it:
+async def world(db_target: str, factbase: FactBase, matcher: Matcher) -> AsyncIterator[World]:
+    async with world_at(AT_EIGHT - dt.timedelta(hours=1), db_target, factbase, matcher) as it:
         yield it
 
 
@@ -256,7 +258,10 @@ async def test_network_errors_are_retried_with_backoff_until_the_day_ends(world:
 
 def ready_at(world: World, job_id: int) -> dt.datetime:
     row = world.store._db.execute("SELECT ready_at FROM outbox WHERE id = ?", (job_id,)).fetchone()
-    return dt.datetime.fromisoformat(row[0])
+    assert row is not None
+    found = instant(row["ready_at"])  # ISO text from SQLite, a datetime from PostgreSQL
+    assert found is not None
+    return found
 
 
 async def test_a_timeout_is_unknown_and_retried(world: World) -> None:
@@ -373,7 +378,7 @@ async def test_daylight_saving_days_are_briefed_once_at_local_time(
 ) -> None:
     start = dt.datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
     new_york = ZoneInfo("America/New_York")
-    async with world_at(start, tmp_path, factbase, matcher) as world:
+    async with world_at(start, tmp_path / "baybrief.sqlite3", factbase, matcher) as world:
         world.subscribe(7, at=dt.time(1, 30), zone="America/New_York")
         for _ in range(3 * 48):  # every half hour for three days around the fall-back
             world.clock.advance(1800)
@@ -471,7 +476,7 @@ async def test_an_upgraded_database_briefs_as_before(
         ],
     )  # fmt: skip
     start = AT_EIGHT + dt.timedelta(hours=3)  # 11:00 in Shanghai and Hong Kong
-    async with world_at(start, tmp_path, factbase, matcher) as world:
+    async with world_at(start, tmp_path / "baybrief.sqlite3", factbase, matcher) as world:
         await world.run()
         assert [(s.chat_id, s.thread_id) for s in world.telegram.sent] == [(2, 7)]
         [one, two, three] = world.store.subscriptions()

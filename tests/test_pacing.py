@@ -74,3 +74,19 @@ async def test_a_429_holds_everything() -> None:
 async def test_a_faster_test_rate_still_keeps_the_reserve() -> None:
     pacer = Pacer(clock(), bulk_per_second=200)
     assert (pacer.bulk_per_second, pacer.per_second) == (200, 202)
+
+
+async def test_instances_share_the_limits_and_the_survivor_takes_them_back() -> None:
+    time = clock()
+    pacer = Pacer(time)
+    pacer.share(2)  # two instances send as this bot: each its half
+    assert (pacer.bulk_per_second, pacer.per_second, pacer.group_per_minute) == (14, 15, 10)
+    granted = []
+    for chat in range(1, 101):
+        await pacer.acquire(chat, bulk=True)
+        granted.append(time.monotonic())
+    assert busiest(granted) == 14
+    pacer.share(1)  # the other one is gone
+    assert (pacer.bulk_per_second, pacer.per_second, pacer.group_per_minute) == (28, 30, 20)
+    pacer.share(100)  # more instances than messages a second: still one each
+    assert (pacer.bulk_per_second, pacer.per_second) == (1, 2)

@@ -1,196 +1,121 @@
 """What the bot must remember across restarts: subscriptions, chat settings, facts each chat has
-seen, the briefing outbox, and which facts a reload added.
+seen, the briefing outbox, conversations, and which fact base the instances serve.
 
-SQLite in WAL mode. Each Store is one connection used by one thread: the handlers' store on the
-event loop (every call a few milliseconds at most), the delivery's store on its own thread, so
-a broadcast's writes never hold up an update. Migrations are ordered and each runs in its own
-transaction, recorded in `PRAGMA user_version`, so an interrupted upgrade leaves the database
-at the last complete step; a new step is appended, an applied one never edited. Methods take
-keyword arguments only, so a chat id is never passed where a thread id is.
+All the SQL, once, for SQLite and PostgreSQL (bot/store/dialects.py holds the few places they
+differ). Each Store is one connection used by one thread: the handlers' store on their worker
+thread, the delivery's store on its own, so a broadcast's writes never hold up an update.
+Methods take keyword arguments only, so a chat id is never passed where a thread id is.
 
-All SQL lives here, written to carry over to PostgreSQL: timestamps are UTC ISO-8601 text of
-one fixed width (so text order is time order), upserts are `ON CONFLICT`, and claiming the
-outbox is one `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`, which on PostgreSQL becomes
-`SELECT … FOR UPDATE SKIP LOCKED` inside the same statement shape. Time-zone arithmetic is
-not SQL's job: the domain computes it and hands in the results (`plan` callbacks, backfills).
+Several processes may share one PostgreSQL database: the dispatcher and the outbox claim rows
+with `FOR UPDATE SKIP LOCKED`, so two instances never take the same subscription or briefing,
+and a row whose holder died comes back when its lease runs out. With SQLite, the one writer at
+a time (`BEGIN IMMEDIATE`) gives the same guarantees to the processes of one machine.
+Time-zone arithmetic is not SQL's job: the domain computes it and hands in the results (`plan`
+callbacks, backfills).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from bot.records import Asked, DayCounts, Due, Job, Planned, Status, Subscription, Verdict
+from bot.store.dialects import Database, Row, connect, day, instant, stamp, statements
+from bot.store.migrations import MIGRATIONS
 
-MIGRATIONS: Final[tuple[str, ...]] = (
-    """
-    CREATE TABLE chats (
-        chat_id   INTEGER PRIMARY KEY,
-        timezone  TEXT,
-        script    TEXT NOT NULL DEFAULT 'zh-hans'
-    );
-    CREATE TABLE subscriptions (
-        chat_id     INTEGER PRIMARY KEY REFERENCES chats(chat_id) ON DELETE CASCADE,
-        send_time   TEXT NOT NULL,
-        topic       TEXT,
-        thread_id   INTEGER,
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL
-    );
-    CREATE TABLE seen (
-        chat_id     INTEGER NOT NULL,
-        fact_id     TEXT NOT NULL,
-        first_seen  TEXT NOT NULL,
-        PRIMARY KEY (chat_id, fact_id)
-    );
-    CREATE TABLE deliveries (
-        chat_id      INTEGER NOT NULL,
-        day          TEXT NOT NULL,
-        status       TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
-        started_at   TEXT NOT NULL,
-        finished_at  TEXT,
-        message_ids  TEXT,
-        error        TEXT,
-        PRIMARY KEY (chat_id, day)
-    );
-    CREATE TABLE facts (
-        fact_id     TEXT PRIMARY KEY,
-        digest      TEXT NOT NULL,
-        generation  INTEGER NOT NULL
-    );
-    """,
-    # 2: the briefing outbox replaces `deliveries`, and each subscription knows when it is due.
-    # next_due_at and expires_at are computed from time zones by the domain after this runs
-    # (a backfill of the NULLs), since SQL cannot. A row stuck in `sending` by the old design
-    # (a crash mid-send) becomes `retry`: at-least-once from now on.
-    """
-    ALTER TABLE subscriptions ADD COLUMN next_due_at TEXT;
-    CREATE INDEX subscriptions_next_due ON subscriptions (next_due_at);
-    CREATE TABLE outbox (
-        id             INTEGER PRIMARY KEY,
-        chat_id        INTEGER NOT NULL,
-        day            TEXT NOT NULL,
-        status         TEXT NOT NULL CHECK (status IN
-                           ('pending', 'sending', 'retry', 'sent', 'failed', 'expired',
-                            'cancelled')),
-        due_at         TEXT NOT NULL,
-        ready_at       TEXT NOT NULL,
-        expires_at     TEXT,
-        attempts       INTEGER NOT NULL DEFAULT 0,
-        unknown        INTEGER NOT NULL DEFAULT 0,
-        claimed_by     TEXT,
-        lease_until    TEXT,
-        migrated_from  INTEGER,
-        finished_at    TEXT,
-        message_ids    TEXT,
-        error          TEXT,
-        UNIQUE (chat_id, day)
-    );
-    CREATE INDEX outbox_ready ON outbox (ready_at) WHERE status IN ('pending', 'sending', 'retry');
-    CREATE INDEX outbox_day ON outbox (day);
-    CREATE INDEX outbox_unexpiring ON outbox (id) WHERE expires_at IS NULL;
-    INSERT INTO outbox (chat_id, day, status, due_at, ready_at, attempts, finished_at,
-                        message_ids, error)
-        SELECT chat_id, day, CASE status WHEN 'sending' THEN 'retry' ELSE status END,
-               started_at, started_at, 1, finished_at, message_ids, error
-        FROM deliveries;
-    DROP TABLE deliveries;
-    """,
-    # 3: what a follow-up question leans on, per chat and forum topic (0: no topic), kept
-    # so that a restart does not break a conversation (bot/dialogue.py's Context, as JSON).
-    """
-    CREATE TABLE conversations (
-        chat_id     INTEGER NOT NULL,
-        thread_id   INTEGER NOT NULL DEFAULT 0,
-        context     TEXT NOT NULL,
-        updated_at  TEXT NOT NULL,
-        PRIMARY KEY (chat_id, thread_id)
-    );
-    """,
-    # 4: the curation loop (issue 12). Questions the bot could not answer, and answers with
-    # their 👍/👎, for the editors' to-do list (/gaps). No user or chat is recorded: a row is
-    # the question as typed, its normalised words, the facts offered and when. An answered
-    # question waits here briefly for a vote (its token is in the 👍/👎 buttons).
-    """
-    CREATE TABLE questions (
-        token       TEXT PRIMARY KEY,
-        question    TEXT NOT NULL,
-        normalised  TEXT NOT NULL,
-        fact_ids    TEXT NOT NULL,
-        mode        TEXT NOT NULL,
-        verdict     TEXT NOT NULL CHECK (verdict IN ('unanswered', 'answered', 'up', 'down')),
-        reason      TEXT,
-        asked_at    TEXT NOT NULL,
-        rated_at    TEXT
-    );
-    CREATE INDEX questions_asked ON questions (asked_at);
-    """,
-)
 _ACTIVE_SQL: Final = "('pending', 'sending', 'retry')"
-
-
-def _ts(at: dt.datetime) -> str:
-    """One fixed width, so that comparing the text compares the instants."""
-    if at.tzinfo is None:
-        raise ValueError(f"naive datetime {at!r}: the store records UTC instants")
-    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _time(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
+_COUNTS: Final = ("due", "sent", "retried", "failed", "lost", "pending", "cancelled", "unknown")
 
 
 def _now() -> str:
-    return _ts(dt.datetime.now(dt.UTC))
+    return stamp(dt.datetime.now(dt.UTC))
+
+
+def fact_base_digest(digests: Mapping[str, str]) -> str:
+    """One digest for a whole fact base (from each fact's), the same on every instance."""
+    text = json.dumps(sorted(digests.items()), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FactVersion:
+    """The fact base the instances should serve: bumped when a load brought other facts."""
+
+    version: int
+    digest: str
 
 
 class Store:
-    def __init__(self, path: Path | str, *, busy_timeout: float = 5.0) -> None:
-        in_memory = str(path) == ":memory:"
-        if not in_memory:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None)  # we manage transactions
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        if not in_memory:
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-        self.migrate()
+    def __init__(self, target: Path | str, *, busy_timeout: float = 5.0) -> None:
+        """`target` is a SQLite file (or ":memory:") or a `postgresql://` URL."""
+        self._db: Database = connect(target, busy_timeout=busy_timeout)
+        try:
+            self.migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def in_memory(cls) -> Store:
         return cls(":memory:")
 
+    @property
+    def engine(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self._db.name
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What this engine's driver raises."""
+        return self._db.errors
+
     def close(self) -> None:
         self._db.close()
 
+    def schema_version(self) -> int:
+        return self._db.schema_version()
+
     def migrate(self) -> int:
-        """Apply the migrations this database has not seen yet; returns the schema version."""
-        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in filter(str.strip, script.split(";")):
+        """Apply the migrations this database has not seen yet; returns the schema version.
+
+        The version is read again inside each step's transaction, under the engine's lock, so
+        two processes starting at once apply each step once.
+        """
+        if self._db.schema_version() >= len(MIGRATIONS):
+            return len(MIGRATIONS)
+        for number, script in enumerate(MIGRATIONS, start=1):
+            with self._transaction():
+                self._db.lock_schema()
+                if self._db.schema_version() >= number:
+                    continue
+                for statement in statements(self._db.render(script)):
                     self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.set_schema_version(number)
         return len(MIGRATIONS)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
+    def probe_write(self) -> None:
+        """Prove a write would be accepted now: rewrite the schema version, then roll back."""
+        self._db.execute(self._db.begin)
+        try:
+            self._db.set_schema_version(self._db.schema_version())
+        finally:
+            self._db.execute("ROLLBACK")
+
     # -- chats and subscriptions -----------------------------------------------------------
 
     def _ensure_chat(self, chat_id: int) -> None:
-        self._db.execute("INSERT OR IGNORE INTO chats (chat_id) VALUES (?)", (chat_id,))
+        self._db.execute(
+            "INSERT INTO chats (chat_id) VALUES (?) ON CONFLICT (chat_id) DO NOTHING", (chat_id,)
+        )
 
     def set_chat(
         self, *, chat_id: int, timezone: str | None = None, script: str | None = None
@@ -235,7 +160,7 @@ class Store:
                     topic = excluded.topic, thread_id = excluded.thread_id,
                     updated_at = excluded.updated_at, next_due_at = excluded.next_due_at
                 """,
-                (chat_id, send_time.isoformat(), topic, thread_id, now, now, _ts(next_due_at)),
+                (chat_id, send_time.isoformat(), topic, thread_id, now, now, stamp(next_due_at)),
             )
         subscription = self.subscription(chat_id=chat_id)
         assert subscription is not None
@@ -246,13 +171,13 @@ class Store:
         with self._transaction():
             self._db.executemany(
                 "UPDATE subscriptions SET next_due_at = ? WHERE chat_id = ?",
-                [(_ts(at), chat_id) for chat_id, at in due],
+                [(stamp(at), chat_id) for chat_id, at in due],
             )
 
     def unsubscribe(self, *, chat_id: int) -> bool:
         with self._transaction():
-            cursor = self._db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        return cursor.rowcount > 0
+            result = self._db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return result.rowcount > 0
 
     _SUBSCRIPTION = """
         SELECT s.chat_id, s.send_time, s.topic, s.thread_id, s.updated_at, s.next_due_at,
@@ -261,7 +186,9 @@ class Store:
     """
 
     @staticmethod
-    def _subscription(row: sqlite3.Row) -> Subscription:
+    def _subscription(row: Row) -> Subscription:
+        updated_at = instant(row["updated_at"])
+        assert updated_at is not None
         return Subscription(
             chat_id=row["chat_id"],
             send_time=dt.time.fromisoformat(row["send_time"]),
@@ -269,8 +196,8 @@ class Store:
             topic=row["topic"],
             thread_id=row["thread_id"],
             script=row["script"],
-            updated_at=dt.datetime.fromisoformat(row["updated_at"]),
-            next_due_at=_time(row["next_due_at"]),
+            updated_at=updated_at,
+            next_due_at=instant(row["next_due_at"]),
         )
 
     def subscription(self, *, chat_id: int) -> Subscription | None:
@@ -280,13 +207,13 @@ class Store:
     def subscriptions(self, *, unscheduled: bool = False, limit: int = -1) -> list[Subscription]:
         """All subscriptions, or (`unscheduled`) those whose next due time is not known yet."""
         where = "WHERE s.next_due_at IS NULL" if unscheduled else ""
-        rows = self._db.execute(
-            f"{self._SUBSCRIPTION} {where} ORDER BY chat_id LIMIT ?", (limit,)
-        ).fetchall()
-        return [self._subscription(row) for row in rows]
+        bounded = f"LIMIT {int(limit)}" if limit >= 0 else ""
+        rows = self._db.execute(f"{self._SUBSCRIPTION} {where} ORDER BY chat_id {bounded}")
+        return [self._subscription(row) for row in rows.fetchall()]
 
     def subscription_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0])
+        row = self._db.execute("SELECT COUNT(*) AS n FROM subscriptions").fetchone()
+        return int(row["n"]) if row else 0
 
     def migrate_chat(self, *, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: everything about it now belongs to the new id."""
@@ -295,26 +222,34 @@ class Store:
 
     def _move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         self._ensure_chat(new_chat_id)
+        old, new = old_chat_id, new_chat_id
         self._db.execute(
             """UPDATE chats SET timezone = (SELECT timezone FROM chats WHERE chat_id = ?),
                script = (SELECT script FROM chats WHERE chat_id = ?) WHERE chat_id = ?""",
-            (old_chat_id, old_chat_id, new_chat_id),
+            (old, old, new),
         )
-        for table in ("subscriptions", "seen", "conversations"):
+        # What the old id has replaces what the new id has (the old chat is the one in use).
+        self._db.execute(
+            """DELETE FROM subscriptions WHERE chat_id = ?
+               AND EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ?)""",
+            (new, old),
+        )
+        for table, key in (("seen", "fact_id"), ("conversations", "thread_id")):
             self._db.execute(
-                f"UPDATE OR REPLACE {table} SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
+                f"""DELETE FROM {table} WHERE chat_id = ?
+                    AND {key} IN (SELECT {key} FROM {table} WHERE chat_id = ?)""",
+                (new, old),
             )
+        for table in ("subscriptions", "seen", "conversations"):
+            self._db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new, old))
         # A day the new id already has a briefing for keeps that one: never a second.
         self._db.execute(
             """DELETE FROM outbox WHERE chat_id = ?
                AND day IN (SELECT day FROM outbox WHERE chat_id = ?)""",
-            (old_chat_id, new_chat_id),
+            (old, new),
         )
-        self._db.execute(
-            "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
-        )
-        self._db.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
+        self._db.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new, old))
+        self._db.execute("DELETE FROM chats WHERE chat_id = ?", (old,))
 
     # -- what each chat has seen ------------------------------------------------------------
 
@@ -322,16 +257,17 @@ class Store:
         now = _now()
         with self._transaction():
             self._db.executemany(
-                "INSERT OR IGNORE INTO seen (chat_id, fact_id, first_seen) VALUES (?, ?, ?)",
+                """INSERT INTO seen (chat_id, fact_id, first_seen) VALUES (?, ?, ?)
+                   ON CONFLICT (chat_id, fact_id) DO NOTHING""",
                 [(chat_id, fact_id, now) for fact_id in fact_ids],
             )
 
     def seen(self, *, chat_id: int) -> dict[str, str]:
-        """Fact ids this chat was sent in a briefing, with when it first saw each."""
+        """Fact ids this chat was sent in a briefing, with when it first saw each (ISO)."""
         rows = self._db.execute(
             "SELECT fact_id, first_seen FROM seen WHERE chat_id = ?", (chat_id,)
         ).fetchall()
-        return {row["fact_id"]: row["first_seen"] for row in rows}
+        return {row["fact_id"]: stamp(_instant(row["first_seen"])) for row in rows}
 
     # -- the briefing outbox -----------------------------------------------------------------
 
@@ -340,15 +276,16 @@ class Store:
         day, and advance each one's next due time, in one transaction: a subscription is never
         advanced without its row. Returns how many were due (0: none left).
 
-        PostgreSQL: `… ORDER BY next_due_at LIMIT n FOR UPDATE SKIP LOCKED`, so instances
-        dispatch disjoint batches.
+        The subscriptions are locked as they are read (PostgreSQL: `SKIP LOCKED`), so
+        instances dispatching at once take disjoint batches.
         """
         with self._transaction():
             rows = self._db.execute(
-                """SELECT s.chat_id, s.send_time, s.next_due_at, c.timezone
-                   FROM subscriptions s JOIN chats c USING (chat_id)
-                   WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?""",
-                (_ts(now), limit),
+                f"""SELECT s.chat_id, s.send_time, s.next_due_at, c.timezone
+                    FROM subscriptions s JOIN chats c USING (chat_id)
+                    WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?
+                    {self._db.skip_locked(of="s")}""",
+                (stamp(now), limit),
             ).fetchall()
             enqueue, advance = [], []
             for row in rows:
@@ -356,14 +293,14 @@ class Store:
                     chat_id=row["chat_id"],
                     send_time=dt.time.fromisoformat(row["send_time"]),
                     timezone=row["timezone"],
-                    next_due_at=dt.datetime.fromisoformat(row["next_due_at"]),
+                    next_due_at=_instant(row["next_due_at"]),
                 )
                 planned = plan(due)
-                at, expires = _ts(due.next_due_at), _ts(planned.expires_at)
+                at, expires = stamp(due.next_due_at), stamp(planned.expires_at)
                 enqueue.append(
                     (due.chat_id, planned.day.isoformat(), planned.status.value, at, at, expires)
                 )
-                advance.append((_ts(planned.next_due_at), due.chat_id))
+                advance.append((stamp(planned.next_due_at), due.chat_id))
             self._db.executemany(
                 """INSERT INTO outbox (chat_id, day, status, due_at, ready_at, expires_at)
                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, day) DO NOTHING""",
@@ -378,18 +315,18 @@ class Store:
               lease_until, migrated_from, message_ids, error"""
 
     @staticmethod
-    def _job(row: sqlite3.Row) -> Job:
+    def _job(row: Row) -> Job:
         return Job(
             id=row["id"],
             chat_id=row["chat_id"],
-            day=dt.date.fromisoformat(row["day"]),
+            day=day(row["day"]),
             status=Status(row["status"]),
-            due_at=dt.datetime.fromisoformat(row["due_at"]),
-            expires_at=_time(row["expires_at"]),
+            due_at=_instant(row["due_at"]),
+            expires_at=instant(row["expires_at"]),
             attempts=row["attempts"],
             unknown=row["unknown"],
             claimed_by=row["claimed_by"],
-            lease_until=_time(row["lease_until"]),
+            lease_until=instant(row["lease_until"]),
             migrated_from=row["migrated_from"],
             message_ids=tuple(json.loads(row["message_ids"] or "[]")),
             error=row["error"],
@@ -402,42 +339,45 @@ class Store:
         and those whose previous holder's lease ran out (it died or hung). Rows whose chat's
         day is over are expired first instead: a day's briefing is never sent the next day.
 
-        PostgreSQL: the inner SELECT takes `FOR UPDATE SKIP LOCKED`, so two instances never
-        lease the same row; a dead instance's rows come back when their lease expires.
+        Both statements pick their rows with the engine's `skip_locked` (PostgreSQL: `FOR
+        UPDATE SKIP LOCKED`), so two instances never lease the same row, nor wait for each
+        other, nor deadlock over the rows each is expiring.
         """
-        stamp = _ts(now)
+        now_text, skip = stamp(now), self._db.skip_locked()
         with self._transaction():
             self._db.execute(
                 f"""UPDATE outbox SET status = 'expired', finished_at = ?, claimed_by = NULL,
                         lease_until = NULL, error = COALESCE(error, 'the day ended')
-                    WHERE status IN {_ACTIVE_SQL} AND ready_at <= ? AND expires_at <= ?""",
-                (stamp, stamp, stamp),
+                    WHERE id IN (SELECT id FROM outbox
+                                 WHERE status IN {_ACTIVE_SQL} AND ready_at <= ?
+                                   AND expires_at <= ? {skip})""",
+                (now_text, now_text, now_text),
             )
             rows = self._db.execute(
                 f"""UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?,
                         ready_at = ?
                     WHERE id IN (SELECT id FROM outbox
                                  WHERE status IN {_ACTIVE_SQL} AND ready_at <= ?
-                                 ORDER BY ready_at LIMIT ?)
+                                 ORDER BY ready_at LIMIT ? {skip})
                     RETURNING {self._JOB}""",
-                (instance, _ts(lease_until), _ts(lease_until), stamp, limit),
+                (instance, stamp(lease_until), stamp(lease_until), now_text, limit),
             ).fetchall()
         return sorted((self._job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
     def _held(self, job_id: int, instance: str, assignments: str, *values: object) -> bool:
         """Change a row this instance still holds (its lease may have been taken over)."""
-        cursor = self._db.execute(
+        result = self._db.execute(
             f"""UPDATE outbox SET {assignments}
                 WHERE id = ? AND claimed_by = ? AND status = 'sending'""",
             (*values, job_id, instance),
         )
-        return cursor.rowcount == 1
+        return result.rowcount == 1
 
     def renew(self, *, job_id: int, instance: str, lease_until: dt.datetime) -> bool:
         """Extend a lease before a send that might outlast it; False: it is no longer ours."""
-        stamp = _ts(lease_until)
+        until = stamp(lease_until)
         with self._transaction():
-            return self._held(job_id, instance, "lease_until = ?, ready_at = ?", stamp, stamp)
+            return self._held(job_id, instance, "lease_until = ?, ready_at = ?", until, until)
 
     def sent(
         self,
@@ -449,19 +389,19 @@ class Store:
     ) -> None:
         """Delivered: recorded whoever holds the row now (a message that went out is a fact),
         with the facts the chat has now seen, in one transaction."""
-        stamp = _ts(now)
+        now_text = stamp(now)
         with self._transaction():
             row = self._db.execute(
                 """UPDATE outbox SET status = 'sent', attempts = attempts + 1, finished_at = ?,
                        message_ids = ?, error = NULL, claimed_by = NULL, lease_until = NULL
                    WHERE id = ? AND status != 'sent' RETURNING chat_id""",
-                (stamp, json.dumps(list(message_ids)), job_id),
+                (now_text, json.dumps(list(message_ids)), job_id),
             ).fetchone()
             if row is not None:
                 self._db.executemany(
                     """INSERT INTO seen (chat_id, fact_id, first_seen) VALUES (?, ?, ?)
                        ON CONFLICT (chat_id, fact_id) DO NOTHING""",
-                    [(row["chat_id"], fact_id, stamp) for fact_id in fact_ids],
+                    [(row["chat_id"], fact_id, now_text) for fact_id in fact_ids],
                 )
 
     def finish(
@@ -483,21 +423,21 @@ class Store:
             raise ValueError(f"finish() does not record {status}")
         if (status in (Status.RETRY, Status.PENDING)) != (ready_at is not None):
             raise ValueError("a retry (or hand-back) needs ready_at, and only it")
-        stamp = _ts(now)
         with self._transaction():
             return self._held(
                 job_id,
                 instance,
                 """status = ?, ready_at = COALESCE(?, ready_at), error = ?,
                    attempts = attempts + ?, unknown = unknown + ?, claimed_by = NULL,
-                   lease_until = NULL, finished_at = CASE WHEN ? THEN finished_at ELSE ? END""",
+                   lease_until = NULL,
+                   finished_at = CASE WHEN ? = 1 THEN finished_at ELSE ? END""",
                 status.value,
-                _ts(ready_at) if ready_at else None,
+                stamp(ready_at) if ready_at else None,
                 error,
                 int(attempted),
                 int(unknown),
                 int(status in (Status.RETRY, Status.PENDING)),
-                stamp,
+                stamp(now),
             )
 
     def move_job(
@@ -520,13 +460,14 @@ class Store:
                 instance,
                 """status = 'retry', ready_at = ?, attempts = attempts + 1, migrated_from = ?,
                    error = 'chat migrated', claimed_by = NULL, lease_until = NULL""",
-                _ts(now),
+                stamp(now),
                 old_chat_id,
             ):
                 return None
             found = self._db.execute(
                 f"SELECT {self._JOB} FROM outbox WHERE id = ?", (job_id,)
             ).fetchone()
+        assert found is not None
         return self._job(found)
 
     def job(self, *, chat_id: int, day: dt.date) -> Job | None:
@@ -539,7 +480,7 @@ class Store:
     def jobs(self, *, day: dt.date | None = None) -> list[Job]:
         where, values = ("WHERE day = ?", (day.isoformat(),)) if day else ("", ())
         rows = self._db.execute(f"SELECT {self._JOB} FROM outbox {where} ORDER BY id", values)
-        return [self._job(row) for row in rows]
+        return [self._job(row) for row in rows.fetchall()]
 
     def unexpiring(self, *, limit: int) -> list[tuple[int, dt.date, str | None]]:
         """Rows whose day end is not known yet (from migration 2): id, day, chat time zone."""
@@ -548,29 +489,29 @@ class Store:
                WHERE o.expires_at IS NULL ORDER BY o.id LIMIT ?""",
             (limit,),
         ).fetchall()
-        return [(r["id"], dt.date.fromisoformat(r["day"]), r["timezone"]) for r in rows]
+        return [(r["id"], day(r["day"]), r["timezone"]) for r in rows]
 
     def set_expiry(self, *, expiries: Iterable[tuple[int, dt.datetime]]) -> None:
         with self._transaction():
             self._db.executemany(
                 "UPDATE outbox SET expires_at = ? WHERE id = ?",
-                [(_ts(at), job_id) for job_id, at in expiries],
+                [(stamp(at), job_id) for job_id, at in expiries],
             )
 
     def next_ready(self) -> dt.datetime | None:
         """When the next outbox row becomes ready (a retry, a lease running out)."""
         row = self._db.execute(
-            f"SELECT MIN(ready_at) FROM outbox WHERE status IN {_ACTIVE_SQL}"
+            f"SELECT MIN(ready_at) AS at FROM outbox WHERE status IN {_ACTIVE_SQL}"
         ).fetchone()
-        return _time(row[0])
+        return instant(row["at"]) if row else None
 
     def next_due(self) -> dt.datetime | None:
-        row = self._db.execute("SELECT MIN(next_due_at) FROM subscriptions").fetchone()
-        return _time(row[0])
+        row = self._db.execute("SELECT MIN(next_due_at) AS at FROM subscriptions").fetchone()
+        return instant(row["at"]) if row else None
 
     def counts(self, *, since: dt.date, now: dt.datetime) -> list[DayCounts]:
         """Per local day from `since`: due, sent, retried, failed, lost, pending, …"""
-        stamp = _ts(now)
+        now_text = stamp(now)
 
         def share(condition: str) -> str:
             return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
@@ -584,21 +525,18 @@ class Store:
                     {share("status = 'cancelled'")} AS cancelled,
                     {share("unknown > 0")} AS unknown
                 FROM outbox WHERE day >= ? GROUP BY day ORDER BY day""",
-            (stamp, stamp, since.isoformat()),
+            (now_text, now_text, since.isoformat()),
         ).fetchall()
-        return [
-            DayCounts(day=dt.date.fromisoformat(row["day"]), **{k: row[k] for k in _COUNTS})
-            for row in rows
-        ]
+        return [DayCounts(day=day(row["day"]), **{k: int(row[k]) for k in _COUNTS}) for row in rows]
 
     def prune(self, *, before: dt.date) -> int:
         """Forget finished briefings of days before `before` (the outbox is not an archive)."""
         with self._transaction():
-            cursor = self._db.execute(
+            result = self._db.execute(
                 f"DELETE FROM outbox WHERE day < ? AND status NOT IN {_ACTIVE_SQL}",
                 (before.isoformat(),),
             )
-        return cursor.rowcount
+        return result.rowcount
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -629,19 +567,42 @@ class Store:
                 (chat_id, thread_id or 0, context, _now()),
             )
 
-    # -- which facts are new ---------------------------------------------------------------
+    # -- the instances sharing this store -----------------------------------------------------
+
+    def heartbeat(self, *, instance: str, now: dt.datetime, alive: dt.timedelta) -> int:
+        """This instance is alive at `now`; forget those not seen within `alive`. Returns how
+        many instances are alive, this one included."""
+        with self._transaction():
+            self._db.execute(
+                """INSERT INTO instances (name, seen_at) VALUES (?, ?)
+                   ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at""",
+                (instance, stamp(now)),
+            )
+            self._db.execute("DELETE FROM instances WHERE seen_at < ?", (stamp(now - alive),))
+            row = self._db.execute("SELECT COUNT(*) AS n FROM instances").fetchone()
+        return int(row["n"]) if row else 1
+
+    def leave(self, *, instance: str) -> None:
+        """A clean stop: the others need not wait for this instance's heartbeat to lapse."""
+        with self._transaction():
+            self._db.execute("DELETE FROM instances WHERE name = ?", (instance,))
+
+    # -- which facts are new, and which fact base to serve -----------------------------------
 
     def sync_facts(self, *, digests: Mapping[str, str]) -> int:
         """Record the fact base now served; facts it adds join a new generation.
 
         The first fact base ever recorded is generation 0, so nothing is "new" on a fresh
         install; each later load that adds facts starts generation n + 1. Returns the latest
-        generation that added facts.
+        generation that added facts. A load whose facts differ from the recorded fact base
+        also bumps its version (`fact_version`), which the other instances poll. The table is
+        locked for the transaction, so instances recording at once do it one after another.
         """
         with self._transaction():
+            self._db.lock("facts")
             known = {
                 row["fact_id"]: row["digest"]
-                for row in self._db.execute("SELECT fact_id, digest FROM facts")
+                for row in self._db.execute("SELECT fact_id, digest FROM facts").fetchall()
             }
             latest = self._latest_generation()
             added = [i for i in digests if i not in known]
@@ -657,10 +618,31 @@ class Store:
             self._db.executemany(
                 "DELETE FROM facts WHERE fact_id = ?", [(i,) for i in known if i not in digests]
             )
+            self._record_fact_base(fact_base_digest(digests))
         return generation
 
+    def _record_fact_base(self, digest: str) -> None:
+        row = self._db.execute("SELECT version, digest FROM fact_base WHERE id = 1").fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO fact_base (id, version, digest, loaded_at) VALUES (1, 1, ?, ?)",
+                (digest, _now()),
+            )
+        elif row["digest"] != digest:
+            self._db.execute(
+                """UPDATE fact_base SET version = version + 1, digest = ?, loaded_at = ?
+                   WHERE id = 1""",
+                (digest, _now()),
+            )
+
+    def fact_version(self) -> FactVersion | None:
+        """The fact base the last load recorded (None before the first): cheap, polled."""
+        row = self._db.execute("SELECT version, digest FROM fact_base WHERE id = 1").fetchone()
+        return FactVersion(int(row["version"]), str(row["digest"])) if row else None
+
     def _latest_generation(self) -> int:
-        return int(self._db.execute("SELECT COALESCE(MAX(generation), 0) FROM facts").fetchone()[0])
+        row = self._db.execute("SELECT COALESCE(MAX(generation), 0) AS g FROM facts").fetchone()
+        return int(row["g"]) if row else 0
 
     def new_fact_ids(self) -> set[str]:
         """Facts the last reload that added any brought in (none on a fresh install)."""
@@ -668,7 +650,7 @@ class Store:
         if latest == 0:
             return set()
         rows = self._db.execute("SELECT fact_id FROM facts WHERE generation = ?", (latest,))
-        return {row["fact_id"] for row in rows}
+        return {row["fact_id"] for row in rows.fetchall()}
 
     # -- the curation loop and what an operator reads (issue 12) ---------------------------
     # Questions without a good answer, the votes on answers, and the counts of /status. Plain
@@ -691,7 +673,7 @@ class Store:
                        (token, question, normalised, fact_ids, mode, verdict, asked_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING""",
                 (token, question, normalised, json.dumps(list(fact_ids)), mode, verdict,
-                 _ts(at)),
+                 stamp(at)),
             )  # fmt: skip
 
     def rate(self, *, token: str, up: bool, at: dt.datetime) -> bool:
@@ -702,7 +684,7 @@ class Store:
                 """UPDATE questions SET verdict = ?, rated_at = ?,
                        reason = CASE WHEN ? = 'down' THEN reason END
                    WHERE token = ? AND verdict IN ('answered', 'up', 'down')""",
-                ("up" if up else "down", _ts(at), "up" if up else "down", token),
+                ("up" if up else "down", stamp(at), "up" if up else "down", token),
             )
         return cursor.rowcount == 1
 
@@ -723,7 +705,7 @@ class Store:
             f"""SELECT token, question, normalised, fact_ids, mode, verdict, reason, asked_at
                 FROM questions WHERE asked_at >= ? AND verdict IN ({marks})
                 ORDER BY asked_at DESC""",
-            (_ts(since), *wanted),
+            (stamp(since), *wanted),
         ).fetchall()
         return [
             Asked(
@@ -734,7 +716,7 @@ class Store:
                 mode=row["mode"],
                 verdict=row["verdict"],
                 reason=row["reason"],
-                asked_at=dt.datetime.fromisoformat(row["asked_at"]),
+                asked_at=_instant(row["asked_at"]),
             )
             for row in rows
         ]
@@ -742,7 +724,7 @@ class Store:
     def verdict_counts(self, *, since: dt.datetime) -> dict[str, int]:
         rows = self._db.execute(
             "SELECT verdict, COUNT(*) AS n FROM questions WHERE asked_at >= ? GROUP BY verdict",
-            (_ts(since),),
+            (stamp(since),),
         ).fetchall()
         return {row["verdict"]: int(row["n"]) for row in rows}
 
@@ -755,12 +737,13 @@ class Store:
                 """DELETE FROM questions
                    WHERE asked_at < ?
                       OR (verdict IN ('answered', 'up') AND asked_at < ?)""",
-                (_ts(kept_after), _ts(votes_after)),
+                (stamp(kept_after), stamp(votes_after)),
             )
         return cursor.rowcount
 
     def chat_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chats").fetchone()[0])
+        row = self._db.execute("SELECT COUNT(*) AS n FROM chats").fetchone()
+        return int(row["n"]) if row else 0
 
     def fact_generation(self) -> tuple[int, int, int]:
         """(facts recorded, the latest generation, how many facts it added)."""
@@ -771,6 +754,8 @@ class Store:
                FROM facts""",
             (latest,),
         ).fetchone()
+        if row is None:
+            return 0, latest, 0
         added = int(row["latest"] or 0) if latest else 0
         return int(row["facts"]), latest, added
 
@@ -787,33 +772,42 @@ class Store:
     ) -> list[Job]:
         """`claim`, for one chat only: the console's delivery shares the bot's store and
         must never take (and print) a Telegram chat's briefing."""
-        stamp = _ts(now)
+        now_text = stamp(now)
         with self._transaction():
             self._db.execute(
                 f"""UPDATE outbox SET status = 'expired', finished_at = ?, claimed_by = NULL,
                         lease_until = NULL, error = COALESCE(error, 'the day ended')
                     WHERE chat_id = ? AND status IN {_ACTIVE_SQL} AND expires_at <= ?""",
-                (stamp, chat_id, stamp),
+                (now_text, chat_id, now_text),
             )
             rows = self._db.execute(
                 f"""UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?,
                         ready_at = ?
                     WHERE chat_id = ? AND status IN {_ACTIVE_SQL} AND ready_at <= ?
                     RETURNING {self._JOB}""",
-                (instance, _ts(lease_until), _ts(lease_until), chat_id, stamp),
+                (instance, stamp(lease_until), stamp(lease_until), chat_id, now_text),
             ).fetchall()
         return sorted((self._job(row) for row in rows), key=lambda job: job.due_at)
 
 
-_COUNTS: Final = ("due", "sent", "retried", "failed", "lost", "pending", "cancelled", "unknown")
+def _instant(value: object) -> dt.datetime:
+    """An instant of a NOT NULL column."""
+    found = instant(value)
+    if found is None:
+        raise ValueError("an instant of a NOT NULL column is missing")
+    return found
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute(self._db.begin)
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self._db.execute("ROLLBACK" if kind else "COMMIT")
+        if kind is None:
+            self._db.execute("COMMIT")
+            return
+        with contextlib.suppress(*self._db.errors):  # a broken connection took it along
+            self._db.execute("ROLLBACK")
