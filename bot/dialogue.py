@@ -21,6 +21,10 @@ from bot.text import normalise
 _DATA: Final = data("dialogue.yaml")
 EXPIRES_AFTER: Final = float(_DATA["expires_after_minutes"]) * 60
 _PRONOUN: Final = alternation(_DATA["pronouns"])
+_NOT_PRONOUN: Final = alternation(_DATA["not_pronouns"])
+_WITHIN: Final = re.compile(
+    "(?<=[,，;；?？])\\s*(?:" + alternation(_DATA["within_message"]).pattern + ")"
+)
 _DETERMINER: Final = alternation(_DATA["determiners"])
 _REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
@@ -100,7 +104,7 @@ def follow_up(text: str) -> FollowUp | None:
     clarified = _CLARIFICATION.match(canonical)
     if clarified and not asks_something(clarified["topic"]):
         return FollowUp.CLARIFICATION
-    if _PRONOUN.search(canonical):
+    if _PRONOUN.search(_WITHIN.sub(" ", _NOT_PRONOUN.sub(" ", canonical))):
         return FollowUp.PRONOUN
     if _ENGLISH_DEMONSTRATIVE.search(canonical):  # and when was that?
         return FollowUp.PRONOUN

@@ -128,15 +128,25 @@ class GlossaryEntry(BaseModel):
     en: Annotated[tuple[EnglishAlias, ...], AfterValidator(_distinct)] = ()
 
 
-def scope_of(fact: Fact, related: Iterable[Fact]) -> str:
+def scope_of(fact: Fact, related: Iterable[Fact], events: Iterable[Fact] = ()) -> str:
     """What a fact is about: what it states (title, place, answer, quotes), with its related
     facts' titles and places (the organisers of the 南沙 event are about 南沙), but not what
     those say in passing: the alliance is not about 浙江 because the index it published ranks
     浙江. Keywords and sample questions are search aids: they are checked against it, not part
-    of it."""
+    of it. `events` are the events the fact happened at (linked either way): their place and
+    date are the fact's too (the 293 signed on 5月7日 in 东莞)."""
     own = [fact.title, fact.title_en or "", fact.place or "", fact.answer]
     own += [q.quote for q in fact.sources]
-    return "\n".join([*own, *(f"{r.title} {r.place or ''}" for r in related)])
+    at = [f"{e.title} {e.place or ''} {_date_text(e.when)}" for e in events]
+    return "\n".join([*own, *(f"{r.title} {r.place or ''}" for r in related), *at])
+
+
+def _date_text(when: str | None) -> str:
+    """A `when` as the articles write it: 2025-05-07 -> 2025年5月7日."""
+    if not when:
+        return ""
+    parts = [int(p) for p in when.split("-")]
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
 
 
 def quoted_figures(fact: Fact) -> list[Figure]:

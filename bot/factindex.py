@@ -243,6 +243,13 @@ class FactIndex:
         self._common = max(_COMMON_MIN, int(_COMMON_SHARE * total))
         self._indexed: dict[int, IndexedFact] = {}
         self._families = self._related_families()
+        self._events_of: dict[str, list[Fact]] = defaultdict(list)  # the events a fact was at
+        for fact in base.facts:
+            for other in fact.related:
+                if fact.kind == "event":
+                    self._events_of[other].append(fact)
+                if base.by_id[other].kind == "event":
+                    self._events_of[fact.id].append(base.by_id[other])
         self._phrases_starting: dict[str, list[str]] = defaultdict(list)  # by first character
         self._phrases_with: dict[str, list[str]] = defaultdict(list)
         for phrase in sorted(self.phrase_owners):
@@ -302,7 +309,8 @@ class FactIndex:
         fields[CONTEXT] = [self.canonical(" ".join([e.title, *e.keywords])) for e in events]
         fields = {name: texts for name, texts in fields.items() if texts}
         related = [self.base.by_id[other] for other in fact.related]
-        about = self.canonical("\n".join([scope_of(fact, related), *fact.keywords]))
+        at = list(dict.fromkeys(self._events_of.get(fact.id, ())))
+        about = self.canonical("\n".join([scope_of(fact, related, at), *fact.keywords]))
         kinds = carries(fact)
         return IndexedFact(
             fact=fact,

@@ -92,12 +92,14 @@ HOW_WORDS: Final = frozenset(_QUESTIONS["how_words"])
 DETAIL_NOUNS: Final = frozenset(_QUESTIONS["detail_nouns"])
 BREAKDOWN: Final = re.compile(_QUESTIONS["breakdown"])
 RELATIVE_TIME: Final = alternation(_QUESTIONS["relative_times"])
+RELATIVE_TIME_ZH: Final[dict[str, str]] = dict(_QUESTIONS["relative_times_zh"])
 # Where a question's focus is: right next to the word that asks (管理人 in 管理人是哪家机构).
 QUESTION_WORD: Final = re.compile(
     "什么|啥|哪些|哪个|哪家|哪位|哪里|哪儿|哪|谁|几|多少|怎么|怎样|如何|为什么|为何"
     r"|\b(?:what|which|who|whom|when|where|why|how)\b"
 )
 ORGANISATION_SUFFIXES: Final = frozenset(_QUESTIONS["organisation_suffixes"])
+GENERIC_MODIFIERS: Final = frozenset(_QUESTIONS["generic_modifiers"])
 
 _WRAPPERS: Final = data("wrappers.yaml")
 _ROLES: Final = "|".join(sorted(map(re.escape, _WRAPPERS["roles"]), key=len, reverse=True))

@@ -49,10 +49,12 @@ from bot.lexicon import (
     BREAKDOWN,
     DETAIL_NOUNS,
     FUNCTION_WORDS,
+    GENERIC_MODIFIERS,
     HOW_WORDS,
     ORGANISATION_SUFFIXES,
     QUESTION_WORD,
     RELATIVE_TIME,
+    RELATIVE_TIME_ZH,
     REQUIRED_KINDS,
     AskedKind,
     asked_kinds,
@@ -84,6 +86,7 @@ RIVAL_PROBABILITY: Final = 0.05  # ...and about as surely an answer
 RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is a real choice
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
+_LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
 
 
@@ -376,8 +379,26 @@ class Matcher:
         words = "".join(q.text[p] for p in sorted(named))
         return min(1.0, sum(ch in title for ch in words) / max(len(title), 1) * 2)
 
-    @staticmethod
-    def _unknown_details(q: Question, indexed: IndexedFact) -> frozenset[str]:
+    def _modifies_name(self, word: str) -> bool:
+        """Whether a word before 大学/联盟 can be part of a proper name: a noun or a word no
+        dictionary knows (暨南), not a figure or a verb (12月联盟, 靠大学) nor a word that only
+        places or sorts (内地大学, 顶尖高校)."""
+        if word in GENERIC_MODIFIERS or NUMBER.search(word):
+            return False
+        tag = self.index.segmenter.tag(word)
+        return tag is None or tag.startswith(NOUN_TAGS)
+
+    def _names_known(self, name: str, about: str) -> bool:
+        """Whether the fact names the body, as written or with a homophone slip (既南大学)."""
+        if fuzz.partial_ratio(name, about) >= _NAME_MATCH:
+            return True
+        for phrase, start, end in self.index.sounds.find(name):
+            fixed = name[:start] + phrase + name[end:]
+            if phrase in about and fuzz.partial_ratio(fixed, about) >= _NAME_MATCH:
+                return True
+        return False
+
+    def _unknown_details(self, q: Question, indexed: IndexedFact) -> frozenset[str]:
         """Figures and names of bodies in the question that the fact does not cover.
 
         第8届 is not the fact's 第9届, and 中国人工智能学会 is not one of the alliance's members.
@@ -385,15 +406,23 @@ class Matcher:
         unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
         unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
         unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
-        unknown |= set(RELATIVE_TIME.findall(q.text))  # 去年: no page can be placed in it
+        relative = RELATIVE_TIME.findall(q.text)  # 去年: no page can be placed in it...
+        unknown |= {t for t in relative if RELATIVE_TIME_ZH.get(t, t) not in indexed.about}
+        listed = _LISTED_NUMBER.search(q.text)  # 哪两个单位: how many are asked, not a figure
+        if listed is not None:
+            unknown.discard(listed["n"])
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
             start = position
-            while start > max(0, position - 3) and q.content[start - 1][2] == q.content[start][1]:
+            while (
+                start > max(0, position - 3)
+                and q.content[start - 1][2] == q.content[start][1]
+                and self._modifies_name(q.content[start - 1][0])
+            ):
                 start -= 1
             name = q.text[q.content[start][1] : end]
-            if start < position and fuzz.partial_ratio(name, indexed.about) < _NAME_MATCH:
+            if start < position and not self._names_known(name, indexed.about):
                 unknown.add(name)
         return frozenset(unknown)
 

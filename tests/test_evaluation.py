@@ -29,9 +29,9 @@ TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see t
 FLOORS: dict[str, dict[str, float]] = {
     "questions.yaml": {"answer": 0.90, "refusal": 0.90},
     "heldout.yaml": {"answer": 0.83, "refusal": 0.85},
-    "understanding-tuning.yaml": {"answer": 0.76, "refusal": 0.90},
-    "english-tuning.yaml": {"answer": 0.60, "refusal": 0.72, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.72, "refusal": 0.72, "overview": 0.72},
+    "understanding-tuning.yaml": {"answer": 0.80, "refusal": 0.94},
+    "english-tuning.yaml": {"answer": 0.82, "refusal": 0.91, "language": 0.99},
+    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.83, "overview": 0.79},
 }
 
 
