@@ -35,6 +35,16 @@ FLOORS: dict[str, dict[str, float]] = {
 }
 
 
+# The held-out sets, scored once on 2026-12-01 after that day's tuning (README "Measured"). Their
+# floors sit about two points under that score and only guard against regressions now: the sets
+# are spent, and the next honest figure needs a fresh set written blind (tests/data/FORMAT.md).
+HELDOUT_FLOORS: dict[str, dict[str, float]] = {
+    "understanding-heldout.yaml": {"answer": 0.79, "refusal": 0.85},
+    "english-heldout.yaml": {"answer": 0.82, "refusal": 0.79, "language": 0.98},
+    "briefings-heldout.yaml": {"answer": 0.79, "refusal": 0.78, "overview": 0.65},
+}
+
+
 def scored(assistant: Assistant, factbase: FactBase, path: Path) -> Report:
     report = evaluate(load(path), asking(assistant), factbase)
     print(f"\n{path.name}:")
@@ -50,6 +60,16 @@ def test_tuning_sets(assistant: Assistant, factbase: FactBase, name: str) -> Non
         print(f"  miss: {case.question!r} expected {expected[:40]!r}, got {reply.mode} "
               f"{list(reply.fact_ids)[:2]}")  # fmt: skip
     for measure, floor in FLOORS[name].items():
+        rate = report.language.rate if measure == "language" else report.rate(measure)
+        assert rate >= floor, f"{name} {measure}: {rate:.1%} < floor {floor:.0%}"
+    assert report.too_long == 0, "a reply longer than one Telegram message"
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_heldout_sets(assistant: Assistant, factbase: FactBase, name: str) -> None:
+    """Per-kind rates only: the misses of a held-out set are never printed."""
+    report = scored(assistant, factbase, DATA / name)
+    for measure, floor in HELDOUT_FLOORS[name].items():
         rate = report.language.rate if measure == "language" else report.rate(measure)
         assert rate >= floor, f"{name} {measure}: {rate:.1%} < floor {floor:.0%}"
     assert report.too_long == 0, "a reply longer than one Telegram message"
