@@ -192,7 +192,11 @@ def build_application(
     application.bot_data.commands = table
     for command in table:
         application.add_handler(CommandHandler(command.names, handler_for(command)))
-    # button presses, each by its pattern (handlers/messaging.py), and the stale ones
+    # button presses, each by its pattern (handlers/messaging.py), and the stale ones; first
+    # the presses without data (a game's, or forged): PTB's check_update lets those match
+    # *every* pattern (with context.matches [True]), so they would reach show_fact. This
+    # pattern matches no data at all, so it takes exactly them.
+    application.add_handler(CallbackQueryHandler(buttons.stale, pattern=_no_data))
     application.add_handler(CallbackQueryHandler(buttons.show_fact, pattern=FACT))
     application.add_handler(CallbackQueryHandler(buttons.turn_page, pattern=PAGE))
     application.add_handler(CallbackQueryHandler(buttons.vote, pattern=VOTE))
@@ -203,6 +207,10 @@ def build_application(
     application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_error_handler(errors.on_error)
     return application
+
+
+def _no_data(_: object) -> bool:
+    return False
 
 
 class StartupFailed(Exception):

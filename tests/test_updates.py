@@ -213,3 +213,47 @@ async def test_a_refused_start_is_one_line_without_the_token(
     assert "Traceback" not in output
     assert token not in output
     assert token.split(":")[1] not in output
+
+
+# -- shapes the fuzz test (tests/test_fuzz_updates.py) found failing a handler ------------
+async def test_a_button_without_data_is_stale(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PTB lets a press without data match every pattern (context.matches [True]): it
+    reached show_fact, which failed on it."""
+    async with running(settings_for(api, tmp_path)):
+        mark = len(api.calls)
+        sender = {"id": USER, "is_bot": False, "first_name": "Test"}
+        api.push_update({"callback_query": {"id": "1", "from": sender, "chat_instance": "1",
+                                            "inline_message_id": "abc"}})  # fmt: skip
+        answered = await api.wait_for("answerCallbackQuery", after=mark)
+        assert "按钮已失效" in str(answered.params["text"])
+    assert "failed to handle update" not in caplog.text
+
+
+async def test_a_page_turned_on_a_message_that_cannot_be_edited(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(settings_for(api, tmp_path)):
+        mark = len(api.calls)
+        theirs = api.message_update(chat_id=USER, text="not the bot's")["message"]
+        sender = {"id": USER, "is_bot": False, "first_name": "Test"}
+        api.push_update({"callback_query": {"id": "2", "from": sender, "chat_instance": "1",
+                                            "data": "p:events:1", "message": theirs}})  # fmt: skip
+        await api.wait_for("editMessageText", lambda c: c.failed, after=mark)
+        assert "148所" in await ask(api, QUESTION)
+    assert "failed to handle update" not in caplog.text
+
+
+async def test_a_mention_entity_cutting_a_character_in_two(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """parse_entities raised UnicodeDecodeError on an offset inside an emoji's UTF-16 pair."""
+    async with running(settings_for(api, tmp_path)):
+        update = api.message_update(chat_id=GROUP, chat_type="supergroup", text="😀@someone 你好")
+        update["message"]["entities"] = [{"type": "mention", "offset": 1, "length": 4}]
+        mark = len(api.calls)
+        api.push_update(update)
+        assert "148所" in await ask(api, QUESTION)
+        assert not [c for c in api.calls[mark:] if c.params.get("chat_id") == GROUP]
+    assert "failed to handle update" not in caplog.text
