@@ -31,7 +31,10 @@ from bot.store import Store, is_postgres
 log = logging.getLogger("baybrief.storage")
 T = TypeVar("T")
 TIMEOUT: Final = 2.0  # seconds a chat may wait for the store
-MAX_WAITING: Final = 32  # calls queued behind a slow store before new ones fail at once
+# Calls queued behind a slow store before new ones fail at once: well above what a burst of
+# chats handled side by side asks (64 updates at once, handlers/concurrency.py, a few calls
+# each, and what they record afterwards), so that only a store that is stuck refuses calls.
+MAX_WAITING: Final = 256
 
 
 class StoreUnavailable(Exception):

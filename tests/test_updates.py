@@ -72,6 +72,23 @@ async def test_a_reload_does_not_hold_up_another_chat(api: FakeBotAPI, tmp_path:
         assert answered < api.calls.index(reloaded), "the answer waited for the reload"
 
 
+@pytest.mark.e2e
+async def test_a_burst_of_chats_is_answered_with_the_store_for_each(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two hundred chats ask at once: 64 handled side by side queue their store calls on its
+    one thread, and beyond 32 waiting calls the store refused them (script and conversation
+    lost). Every chat is answered, at the pacer's 30 a second, and none loses its store."""
+    caplog.set_level(logging.INFO)
+    chats = range(50_000, 50_200)
+    async with running(settings_for(api, tmp_path)):
+        for chat_id in chats:
+            api.push_message(chat_id=chat_id, text=QUESTION)
+        await api.until(lambda: all(sent_to(api, chat_id) for chat_id in chats), timeout=60)
+    refused = [r.getMessage() for r in caplog.records if r.name == "baybrief.storage"]
+    assert not refused, refused[:3]
+
+
 async def test_one_chat_keeps_its_order(api: FakeBotAPI, tmp_path: Path) -> None:
     """Concurrency is between chats: in one chat, /subscribe then /unsubscribe, a question
     then another, are answered in the order they were sent."""
