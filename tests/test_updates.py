@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 
 import pytest
 
 from bot.pacing import TELEGRAM_PER_GROUP_MINUTE
-from handlers.app import EXIT_REFUSED, Server
+from handlers.app import EXIT_FAILED, EXIT_REFUSED, Server
 from tests.conftest import environment
 from tests.fakebotapi import FakeBotAPI
 from tests.harness import ADMIN, USER, ask, next_message, running, settings_for, spawn
@@ -195,6 +196,13 @@ async def test_a_stop_does_not_wait_a_minute_for_a_groups_pacing(
     assert "stopping: 3 updates not handled within 1 s were dropped" in caplog.text
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 # -- `baybrief run` as a supervisor starts it -------------------------------------------------
 @pytest.mark.e2e
 @pytest.mark.parametrize(
@@ -202,6 +210,7 @@ async def test_a_stop_does_not_wait_a_minute_for_a_groups_pacing(
     [
         ("token", "Telegram refused BAYBRIEF_TOKEN (Unauthorized): revoked or mistyped?"),
         ("path", "answered 404 Not Found: BAYBRIEF_BOT_API_URL must end in /bot"),
+        ("port", "cannot talk to the Bot API at http://127.0.0.1:"),
     ],
 )
 async def test_a_refused_start_is_one_line_without_the_token(
@@ -211,7 +220,9 @@ async def test_a_refused_start_is_one_line_without_the_token(
     message names the token (`Bot.initialize`), on the supervisor's log."""
     settings = settings_for(api, tmp_path)
     token = "654321:REVOKED-token-of-another-bot" if wrong == "token" else api.token
-    url = api.base_url if wrong == "token" else api.base_url.removesuffix("/bot") + "/bt"
+    url = {"token": api.base_url, "path": api.base_url.removesuffix("/bot") + "/bt"}.get(
+        wrong, f"http://127.0.0.1:{closed_port()}/bot"
+    )
     env = environment(
         BAYBRIEF_TOKEN=token,
         BAYBRIEF_BOT_API_URL=url,
@@ -223,7 +234,7 @@ async def test_a_refused_start_is_one_line_without_the_token(
     process = await spawn(env, log)
     status = await asyncio.wait_for(process.wait(), timeout=60)
     output = log.read_text("utf-8", "replace")
-    assert status == EXIT_REFUSED, output
+    assert status == (EXIT_FAILED if wrong == "port" else EXIT_REFUSED), output
     assert output.count("\n") == 1, output
     assert output.startswith("baybrief run: ")
     assert said in output
