@@ -225,22 +225,27 @@ def startup_failure(error: TelegramError, settings: Settings) -> StartupFailed:
     """What a failed start-up request means, in words an operator acts on. PTB's own message
     for a refused getMe names the token, and its traceback went to stderr; this never does."""
     api = settings.bot_api_url or "https://api.telegram.org/bot"
-    if isinstance(error, InvalidToken):
-        said = error.__cause__ if isinstance(error.__cause__, InvalidToken) else error
-        if "not found" in said.message.lower():
+
+    token = settings.token or ""
+
+    def words(error: TelegramError) -> str:  # the server's words, the token never among them
+        return error.message.replace(token, "<secret>") if token else error.message
+
+    if isinstance(error, InvalidToken):  # Bot.initialize's, from the server's own InvalidToken
+        said = words(error.__cause__ if isinstance(error.__cause__, InvalidToken) else error)
+        if "not found" in said.lower():
             return StartupFailed(
                 f"the Bot API at {api} answered 404 Not Found: BAYBRIEF_BOT_API_URL must end "
                 "in /bot, and BAYBRIEF_TOKEN must be a token as @BotFather gives it",
                 EXIT_REFUSED,
             )
         return StartupFailed(
-            f"Telegram refused BAYBRIEF_TOKEN ({said.message}): revoked or mistyped? "
+            f"Telegram refused BAYBRIEF_TOKEN ({said}): revoked or mistyped? "
             "@BotFather shows the current one",
             EXIT_REFUSED,
         )
-    reason = error.message.replace(settings.token, "<secret>") if settings.token else error.message
     return StartupFailed(
-        f"cannot talk to the Bot API at {api}: {type(error).__name__}: {reason}", EXIT_FAILED
+        f"cannot talk to the Bot API at {api}: {type(error).__name__}: {words(error)}", EXIT_FAILED
     )
 
 

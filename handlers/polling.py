@@ -86,6 +86,8 @@ class BayBot(ExtBot[Paced]):
         return NetworkError(f"getUpdates refused: {error.message} (for {now - since:.0f} s)")
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        """The one place that sees getUpdates' raw batch before `Bot.get_updates` reads it
+        all at once (and fails on one bad update); every other request passes through."""
         result = await super()._post(endpoint, *args, **kwargs)
         if endpoint == "getUpdates" and isinstance(result, list):
             return self._readable(result)
