@@ -151,7 +151,7 @@ async def bot(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BayApplication]:
 
 @pytest.mark.e2e
 @settings(
-    max_examples=30,
+    max_examples=100,  # ~30 ms each: a few seconds
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
