@@ -18,7 +18,11 @@ def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return text
     mention = f"@{username}".lower()
-    for value in message.parse_entities([MessageEntity.MENTION]).values():
+    try:
+        mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    except UnicodeDecodeError:  # an entity cutting a character in two: not Telegram's mention
+        return None
+    for value in mentions:
         if value.lower() == mention:
             return text.replace(value, " ", 1).strip()
     return None

@@ -66,9 +66,10 @@ async def turn_page(update: Update, context: Context) -> None:
     output = context.bot_data.service.page(found["category"], int(found["page"]), script)
     try:
         await query.edit_message_text(output.text, reply_markup=keyboard(output))
-    except BadRequest as error:  # pressed twice: the page is already shown
+    except BadRequest as error:  # pressed twice: the page is already shown; or the message
+        # is gone (deleted, too old to edit): the press was answered, nothing more to do
         if "not modified" not in error.message.lower():
-            raise
+            log.info("could not turn the page: %s", error.message)
 
 
 async def vote(update: Update, context: Context) -> None:

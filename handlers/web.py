@@ -19,7 +19,6 @@ every update's noise), and neither is a body that was refused.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from typing import Final
@@ -109,11 +108,18 @@ class WebServer:
             return web.Response(status=503)
         try:
             data = await request.json()
+        except ValueError:  # not JSON at all
+            metrics.WEBHOOK_REQUESTS.labels("invalid").inc()
+            return web.Response(status=400)
+        try:
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
             update = Update.de_json(data, self._application.bot)
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+        except Exception as error:  # whatever PTB raises on a shape it cannot read
             metrics.WEBHOOK_REQUESTS.labels("invalid").inc()
+            where = data.get("update_id") if isinstance(data, dict) else type(data).__name__
+            log.warning("skipped update %s: it cannot be read (%s: %s)", where,
+                        type(error).__name__, str(error)[:200])  # fmt: skip
             return web.Response(status=400)
         await self._application.update_queue.put(update)
         metrics.WEBHOOK_REQUESTS.labels("accepted").inc()

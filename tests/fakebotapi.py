@@ -472,14 +472,15 @@ class FakeBotAPI:
         if parse_mode is None and len(text) > 4096:
             raise _ApiError(400, "Bad Request: message is too long")
         chat = self._chat(params)
+        reply_key = (chat["id"], int((params.get("reply_parameters") or {}).get("message_id", 0)))
+        replied = self._messages.get(reply_key)  # looked up first: never the new one itself
         msg = self._new_message(chat, None, text)
         if (thread_id := params.get("message_thread_id")) is not None:
             msg |= {"message_thread_id": thread_id, "is_topic_message": bool(chat.get("is_forum"))}
         if isinstance(markup := params.get("reply_markup"), dict) and "inline_keyboard" in markup:
             msg["reply_markup"] = markup  # Telegram echoes inline keyboards only
-        reply_key = (chat["id"], int((params.get("reply_parameters") or {}).get("message_id", 0)))
-        if reply_key in self._messages:
-            msg["reply_to_message"] = self._messages[reply_key]
+        if replied is not None:
+            msg["reply_to_message"] = replied
         sent = {"chat_id": chat["id"], "message_id": msg["message_id"]}
         self.sent_messages.append(sent | {key: params.get(key) for key in _SENT_KEYS})
         self.sent_to[chat["id"]] += 1

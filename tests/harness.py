@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.commands import CommandTable
 from bot.config import Settings
 from bot.store import Store
-from handlers.app import Server
+from handlers.app import STOP_GRACE, Server
 from handlers.context import BayApplication
 from tests.conftest import FACTS, ROOT, SEEDS
 from tests.fakebotapi import Call, FakeBotAPI
@@ -42,12 +42,13 @@ def settings_for(api: FakeBotAPI, folder: Path, **extra: str) -> Settings:
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, commands: CommandTable | None = None
+    settings: Settings, commands: CommandTable | None = None, *, stop_grace: float = STOP_GRACE
 ) -> AsyncIterator[Server]:
     """`baybrief run` in this loop, with its HTTP server if the settings ask for one (webhook
     mode, BAYBRIEF_LISTEN), and with another command table if given (to prove the table drives
-    the bot); started (ready) on entry, stopped on exit."""
-    service = Server(settings, commands, poll_timeout=1)
+    the bot); started (ready) on entry, stopped on exit (waiting `stop_grace` at most for the
+    updates it fetched)."""
+    service = Server(settings, commands, poll_timeout=1, stop_grace=stop_grace)
     try:
         await service.start()
         yield service
@@ -57,10 +58,10 @@ async def serving(
 
 @asynccontextmanager
 async def running(
-    settings: Settings, commands: CommandTable | None = None
+    settings: Settings, commands: CommandTable | None = None, *, stop_grace: float = STOP_GRACE
 ) -> AsyncIterator[BayApplication]:
     """The bot polling the fake, as `baybrief run` would, inside the test's loop."""
-    async with serving(settings, commands) as service:
+    async with serving(settings, commands, stop_grace=stop_grace) as service:
         yield service.application
 
 

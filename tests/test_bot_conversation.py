@@ -3,13 +3,16 @@ stack against the loopback fake Bot API."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.fakebotapi import FakeBotAPI
-from tests.harness import ADMIN, ask, next_message, running, settings_for
+from tests.harness import ADMIN, USER, ask, next_message, running, settings_for
 
 FORUM = -100777
 BOT = "@baybrief_test_bot"
@@ -79,3 +82,40 @@ async def test_a_locked_database_costs_no_answer(api: FakeBotAPI, tmp_path: Path
             locker.execute("ROLLBACK")
             locker.close()
         assert "已订阅" in await ask(api, "/subscribe 08:00")
+
+
+def delete_database(path: Path) -> None:
+    """`rm baybrief.sqlite3*` while the bot runs."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def test_a_deleted_database_is_noticed_and_answers_go_on(
+    api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite goes on writing into a deleted file: every /subscribe said 已订阅 and was
+    gone at the next start. Now the loss is said, once in the log and to each who asks."""
+    caplog.set_level(logging.INFO)
+    settings = settings_for(api, tmp_path)
+    async with running(settings):
+        assert "已订阅" in await ask(api, "/subscribe 08:00")
+        delete_database(settings.db_path)
+        assert "148所" in await ask(api, "广东有多少所技工院校？")
+        for _ in range(2):
+            refused = await ask(api, "/subscribe 09:00")
+            assert "暂时无法保存" in refused
+            assert "已订阅" not in refused
+        assert not settings.db_path.exists()  # none made behind the users' backs
+        gone = [r for r in caplog.records if "deleted under the running bot" in r.getMessage()]
+        assert len(gone) == 1
+        assert gone[0].levelno == logging.ERROR
+
+        Store(settings.db_path).close()  # put back (here: an empty one the operator made)
+        assert "已订阅" in await ask(api, "/subscribe 09:00")
+    store = Store(settings.db_path)
+    try:
+        subscription = store.subscription(chat_id=USER)
+        assert subscription is not None
+        assert subscription.send_time == dt.time(9)  # in the file that is there
+    finally:
+        store.close()

@@ -78,6 +78,11 @@ async def test_updates_with_the_secret_are_answered_and_others_refused(
 
         assert await post(service, None, secret=SECRET, raw=b"{not json") == 400
         assert await post(service, [1, 2], secret=SECRET) == 400
+        # shapes PTB cannot read: one raised AttributeError, a 500 and aiohttp's traceback
+        for bad in ({"update_id": 7, "message": "hello"}, {"update_id": 8, "message": {}}):
+            assert await post(service, bad, secret=SECRET) == 400
+        assert "skipped update 7: it cannot be read" in caplog.text
+        assert "Error handling request" not in caplog.text
 
         status, health = await get(service, "/healthz")
         assert status == 200

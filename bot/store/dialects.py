@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -157,7 +158,7 @@ class SQLite(Database):
         self.connection.execute("PRAGMA foreign_keys = ON")
         self.connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         if not in_memory:
-            self.connection.execute("PRAGMA journal_mode = WAL")
+            _write_ahead(self.connection, busy_timeout)
             self.connection.execute("PRAGMA synchronous = NORMAL")
 
     def schema_version(self) -> int:
@@ -268,6 +269,22 @@ class PostgreSQL(Database):
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _write_ahead(connection: sqlite3.Connection, busy_timeout: float) -> None:
+    """WAL mode, waiting for the lock like any other statement. SQLite answers "database is
+    locked" at once, without calling the busy handler, when another connection is switching
+    a fresh file to WAL at the same moment: two instances starting together on a new
+    database failed one start in fifty that way (test_processes_starting_at_once...)."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def connect(target: Path | str, *, busy_timeout: float) -> Database:
