@@ -150,7 +150,16 @@ class Overviews:
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
             ranked = self._with_families(about, ranked)
+            ranked.sort(key=lambda f, place=place: self._crowd(f, place))  # type: ignore[misc]
         return ranked
+
+    def _crowd(self, fact: Fact, place: str) -> tuple[bool, int]:
+        """How little a fact is about one place: facts that do not name it last, and among
+        those that do, the ones naming fewer other places first (东莞's job fair before the
+        list of five core cities)."""
+        about = self._about(fact)
+        others = {p for p in entities_in(about) & PLACES if place not in p and p not in place}
+        return place not in about, len(others)
 
     @staticmethod
     def _of_kind(fact: Fact, kinds: set[Kind]) -> bool:
