@@ -30,6 +30,7 @@ _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
 ASKED_WORD_SET: Final = frozenset(w for words in ASKED_WORDS.values() for w in words)
 MIN_OVERVIEW: Final = 3  # facts on a topic that make 有哪些/怎么样 a request for a digest
+MIN_SIBLINGS, MAX_SIBLINGS = 1, 3  # related facts shown with the answer to a list question
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class Assistant:
         outcome = dataclasses.replace(outcome, script=script)
         multi = self._multi_part(text, outcome)
         reply = multi or self.render.outcome(outcome, self.base)
+        if wish is not None and multi is None and outcome.answered:
+            reply = self._with_siblings(reply, outcome, digest, text)
         if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches:  # the topic is known
             topic = self._topic(text, outcome.matches[0].fact.id, context)
             return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
@@ -187,6 +190,23 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _with_siblings(self, reply: Reply, outcome: Outcome, digest: Digest, text: str) -> Reply:
+        """The answer to a list question (专项行动到2027年有哪些目标, 联盟的成员都有谁) with the
+        facts of the topic's digest related to it: one fact seldom holds the whole list. The
+        answer stays first, so the asked fact is what the reply answers with."""
+        head = outcome.matches[0].fact
+        if head not in digest.facts:
+            return reply
+        index = self.matcher.index
+        family = {self.base.facts[i].id for i in index.fact(index.position(head.id)).family}
+        siblings = [f for f in digest.facts if f.id in family and f.id != head.id]
+        if len(siblings) < MIN_SIBLINGS:
+            return reply
+        facts = [head, *siblings[:MAX_SIBLINGS]]
+        body = self.render.answers(facts, self.base, reply.script, text)
+        ids = tuple(f.id for f in facts)
+        return dataclasses.replace(reply, text=body, fact_ids=ids)
 
     def _only_slots(self, text: str) -> bool:
         """Whether a message names only attributes (主办方是谁, 多少人参加, when was it held?):
