@@ -156,9 +156,13 @@ class Assistant:
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)
         if reply.mode not in ANSWERING_MODES and context is not None and context.topic:
-            leaning = self._answer(f"{context.topic} {text}", script, now, context)
-            if leaning[0].mode in ANSWERING_MODES:
-                return leaning
+            leant = f"{context.topic} {text}"
+            # the topic must read into the question, not stand as a part of its own (广东技能
+            # 人才总量 + 另外问下，八部门…: answering the topic alone is no answer)
+            if len(clauses(leant)) <= max(1, len(clauses(text))):
+                leaning = self._answer(leant, script, now, context)
+                if leaning[0].mode in ANSWERING_MODES:
+                    return leaning
         return reply, fresh
 
     def _answer(
