@@ -45,6 +45,7 @@ _RELATIVE: Final = RELATIVE_TIME
 _FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
+FOREIGN_WORDS: Final = 2  # subject words no fact holds that make a topic foreign to the sources
 _KIND_ORDER: Final[dict[Kind, int]] = {
     "statistic": 0, "event": 1, "initiative": 2, "policy": 3, "organization": 4, "person": 5,
 }  # fmt: skip
@@ -199,9 +200,14 @@ class Overviews:
         q = self.matcher.read(" ".join(subject)) if subject else None
         if q is None or not q.content:
             return None
+        index = self.matcher.index
         fitting = [
             c for c in self.matcher.candidates(q, keep=4 * MAX_ITEMS)
             if not c.unknown and c.coverage >= MIN_SUBJECT_COVERAGE
+            and sum(  # words no fact holds (export controls): a topic the sources lack
+                len(w) > 1 and not index.holders(w) and not index.sounds_like(w)
+                for w in c.unexplained
+            ) < FOREIGN_WORDS
         ]  # fmt: skip
         if not fitting:
             return []
