@@ -49,6 +49,7 @@ FOREIGN_WORDS: Final = 2  # subject words no fact holds that make a topic foreig
 _KIND_ORDER: Final[dict[Kind, int]] = {
     "statistic": 0, "event": 1, "initiative": 2, "policy": 3, "organization": 4, "person": 5,
 }  # fmt: skip
+_FIGURE_KINDS: Final[frozenset[Kind]] = frozenset({"statistic"})
 # Words too general to be a subject (every fact is about AI in Guangdong).
 _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "广东省", "数据", "资料"}
 
@@ -139,11 +140,14 @@ class Overviews:
     ) -> list[Fact]:
         """The subject's facts (or, with no subject, all of a kind) in the months and places
         the topic names, with the facts related to those."""
+        subject = ranked is not None
         if ranked is None:  # no subject: a kind, a place or a month alone
             only_kind = not (months or places)
             ranked = [f for f in self.base.facts if not only_kind or self._of_kind(f, kinds)]
             ranked.sort(key=self._importance)
-        if kinds:  # the kind asked for first, the exact kind before its neighbours
+        # The kind asked for first, the exact kind before its kin; with a subject, only figures
+        # (双选会的招聘数据): 八部门那份文件 names its subject by a kind, its targets are figures.
+        if kinds and (not subject or kinds <= _FIGURE_KINDS):
             ranked.sort(key=lambda f: (f.kind not in kinds, not self._of_kind(f, kinds)))
         if months:
             ranked = self._with_families([f for f in ranked if self._in_month(f, months)], ranked)
