@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.answers import ANSWERING_MODES, Renderer, Reply
-from bot.dialogue import SLOT_WORDS, Context, FollowUp, asks_something, follow_up, resolve
+from bot.dialogue import (
+    SLOT_WORDS,
+    Context,
+    FollowUp,
+    asks_something,
+    follow_up,
+    referent,
+    resolve,
+)
 from bot.factbase import Fact, FactBase
-from bot.lexicon import ASKED, ASKED_WORDS, data
+from bot.lexicon import ASKED, ASKED_WORDS, PLACES, data, entities_in
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.text import Script, detect_script, normalise
@@ -151,6 +159,10 @@ class Assistant:
                         return alone
                 pending = Context(at=now, pending=text)
                 return self.render.no_referent(script), pending
+            if kind is FollowUp.ELLIPSIS:
+                around = self._place_in_story(text, context, script, now)
+                if around is not None:
+                    return around
             return self._answer(resolve(text, context, kind), script, now, context)
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
@@ -194,6 +206,26 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _place_in_story(
+        self, text: str, context: Context, script: Script, now: float
+    ) -> tuple[Reply, Context] | None:
+        """那香港呢 / what about Guangzhou? after a briefing: that place's part of the story
+        briefed on (the facts about it in the same articles), not the briefing's question with
+        the place swapped in (the Nansha event held in Hong Kong)."""
+        if not context.fact_ids or wants_overview(context.question) is None:
+            return None
+        named = referent(text)
+        if not entities_in(self.matcher.index.canonical(named)) & PLACES:
+            return None
+        digest = self.overviews.digest(named)
+        articles = {s.article for i in context.fact_ids if i in self.base.by_id
+                    for s in self.base.by_id[i].sources}  # fmt: skip
+        told = tuple(f for f in digest.facts if any(s.article in articles for s in f.sources))
+        if len(told) < MIN_OVERVIEW - 1:
+            return None
+        reply = self.render.overview(dataclasses.replace(digest, facts=told), self.base, script)
+        return reply, Context(now, digest.topic, named, reply.fact_ids)
 
     def _with_siblings(self, reply: Reply, outcome: Outcome, digest: Digest, text: str) -> Reply:
         """The answer to a list question (专项行动到2027年有哪些目标, 联盟的成员都有谁) with the
