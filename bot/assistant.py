@@ -22,6 +22,7 @@ from bot.dialogue import (
     follow_up,
     referent,
     resolve,
+    turns_away,
 )
 from bot.factbase import Fact, FactBase
 from bot.lexicon import ASKED, ASKED_WORDS, PLACES, data, entities_in
@@ -167,7 +168,12 @@ class Assistant:
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)
-        if reply.mode not in ANSWERING_MODES and context is not None and context.topic:
+        if (
+            reply.mode not in ANSWERING_MODES
+            and context is not None
+            and context.topic
+            and not turns_away(text)
+        ):
             leant = f"{context.topic} {text}"
             # the topic must read into the question, not stand as a part of its own (广东技能
             # 人才总量 + 另外问下，八部门…: answering the topic alone is no answer)

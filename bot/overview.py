@@ -151,7 +151,9 @@ class Overviews:
             ranked.sort(key=lambda f: (f.kind not in kinds, not self._of_kind(f, kinds)))
         if months:
             ranked = self._with_families([f for f in ranked if self._in_month(f, months)], ranked)
-        for place in places:  # facts about the place, else (东莞双选会的主办方) facts naming it
+        for place in sorted(
+            places
+        ):  # facts about the place, else (东莞双选会的主办方) facts naming it
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
             ranked = self._with_families(about, ranked)
