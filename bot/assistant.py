@@ -312,8 +312,8 @@ class Assistant:
     def _multi_part(self, text: str, whole: Outcome) -> Reply | None:
         """Answers to each part, when the parts are answered by different facts."""
         parts = clauses(text)
-        if len(parts) < 2:
-            return None
+        if len(parts) < 2 or whole.verdict is Verdict.MISSING_DETAIL:
+            return None  # a detail the best fact lacks: no part answers around it
         outcomes = [self.matcher.match(p) for p in parts]
         first = outcomes[0]
         for n in range(1, len(outcomes)):

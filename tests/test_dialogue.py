@@ -207,3 +207,19 @@ def test_a_place_after_a_briefing_gets_its_part_of_the_story(assistant: Assistan
 def test_other_things_are_not_asked_about_the_topic(assistant: Assistant) -> None:
     _, second = talk(assistant, ["粤匠模型是啥？", "华为还有参加什么其他的活动？"])
     assert not second.startswith("answer|yuejiang-model")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the ticket price for the December conference?",  # an English detail noun
+        "Please name all eight departments behind the AI+manufacturing plan",  # only counted
+    ],
+)
+def test_english_details_the_sources_lack_are_refused(assistant: Assistant, question: str) -> None:
+    assert assistant.reply(question).mode == "refusal"
+
+
+def test_an_acknowledgement_before_thanks_is_small_talk(assistant: Assistant) -> None:
+    _, second = talk(assistant, ["联盟有多少家成员单位？", "great, thanks!"])
+    assert second.startswith("smalltalk|")

@@ -29,9 +29,9 @@ TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see t
 FLOORS: dict[str, dict[str, float]] = {
     "questions.yaml": {"answer": 0.93, "refusal": 0.92},
     "heldout.yaml": {"answer": 0.93, "refusal": 0.92},
-    "understanding-tuning.yaml": {"answer": 0.81, "refusal": 0.94},
+    "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.94},
     "english-tuning.yaml": {"answer": 0.83, "refusal": 0.91, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.85, "overview": 0.85},
+    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.84, "overview": 0.85},
 }
 
 
@@ -40,9 +40,9 @@ FLOORS: dict[str, dict[str, float]] = {
 # under today's figure and only guard against regressions: the next honest figure needs a fresh
 # set written blind (tests/data/FORMAT.md).
 HELDOUT_FLOORS: dict[str, dict[str, float]] = {
-    "understanding-heldout.yaml": {"answer": 0.81, "refusal": 0.88},
-    "english-heldout.yaml": {"answer": 0.84, "refusal": 0.82, "language": 0.98},
-    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.79, "overview": 0.73},
+    "understanding-heldout.yaml": {"answer": 0.81, "refusal": 0.89},
+    "english-heldout.yaml": {"answer": 0.85, "refusal": 0.89, "language": 0.98},
+    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.73},
 }
 
 
