@@ -34,6 +34,7 @@ _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以�
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
 )
+_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n]+")
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
@@ -154,7 +155,9 @@ class Assistant:
             return self._more(context, script, now)
         if kind is not None:
             if context is None or not context.topic:
-                if kind is FollowUp.DEICTIC and self._says_enough(text):  # 这个双选会在哪
+                if (kind is FollowUp.DEICTIC and self._says_enough(text)) or (
+                    kind is FollowUp.PRONOUN and self._named_before(text)
+                ):  # 这个双选会在哪; 高锦辉是谁？他讲了什么
                     alone = self._answer(text, script, now, None)
                     if alone[0].mode in ANSWERING_MODES:
                         return alone
@@ -193,6 +196,8 @@ class Assistant:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
             wanted = wish is Wish.STRONG or digest.broad or (several and not outcome.answered)
+            if wish is Wish.WEAK and len(clauses(text)) > 1:
+                wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)
@@ -255,6 +260,12 @@ class Assistant:
         then it asks about what the conversation is about, however well it matches alone."""
         content = [w for w, _, _ in self.matcher.read(text).content]
         return bool(content) and all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
+
+    def _named_before(self, text: str) -> bool:
+        """Whether a pronoun's referent is named earlier in the same message: its first
+        sentence leans on nothing and names something (高锦辉是谁？他讲了哪些东西)."""
+        first, *rest = [p for p in _SENTENCE_END.split(text) if p.strip()] or [""]
+        return bool(rest) and follow_up(first) is None and bool(self.matcher.read(first).content)
 
     def _says_enough(self, text: str) -> bool:
         """Whether a message with a determiner or an English pronoun names its topic itself

@@ -223,3 +223,24 @@ def test_english_details_the_sources_lack_are_refused(assistant: Assistant, ques
 def test_an_acknowledgement_before_thanks_is_small_talk(assistant: Assistant) -> None:
     _, second = talk(assistant, ["联盟有多少家成员单位？", "great, thanks!"])
     assert second.startswith("smalltalk|")
+
+
+def test_a_pronoun_may_point_back_within_the_message(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["邓飞是谁？他讲了哪些东西"])
+    assert reply.startswith("overview|deng-fei-teacher-exchange")  # not "who is he?"
+
+
+def test_two_questions_are_answered_each_not_briefed_on(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["赵均宁是哪间学校的校长？他对三地合作有什么看法？"])
+    assert reply.startswith("answer|zhao-junning-gba-links")
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What is coming up in December?", "gba-ai-robotics-conference-2025"),
+        ("东莞有什么AI人才新闻？", "skills-exchange-attendance"),  # 新闻 frames the topic
+    ],
+)
+def test_briefing_phrasings(assistant: Assistant, question: str, first: str) -> None:
+    assert assistant.reply(question).fact_ids[:1] == (first,)
