@@ -28,7 +28,7 @@ TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see t
 # Regression floors on the sets tuned on, just under what the bot scores on them today.
 FLOORS: dict[str, dict[str, float]] = {
     "questions.yaml": {"answer": 0.93, "refusal": 0.92},
-    "heldout.yaml": {"answer": 0.93, "refusal": 0.92},
+    "heldout.yaml": {"answer": 0.93, "refusal": 0.94},
     "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.94},
     "english-tuning.yaml": {"answer": 0.83, "refusal": 0.91, "language": 0.99},
     "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.84, "overview": 0.85},
@@ -40,9 +40,9 @@ FLOORS: dict[str, dict[str, float]] = {
 # under today's figure and only guard against regressions: the next honest figure needs a fresh
 # set written blind (tests/data/FORMAT.md).
 HELDOUT_FLOORS: dict[str, dict[str, float]] = {
-    "understanding-heldout.yaml": {"answer": 0.81, "refusal": 0.89},
+    "understanding-heldout.yaml": {"answer": 0.82, "refusal": 0.89},
     "english-heldout.yaml": {"answer": 0.85, "refusal": 0.89, "language": 0.98},
-    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.73},
+    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.76},
 }
 
 
