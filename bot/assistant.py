@@ -14,9 +14,18 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.answers import ANSWERING_MODES, Renderer, Reply
-from bot.dialogue import SLOT_WORDS, Context, FollowUp, asks_something, follow_up, resolve
+from bot.dialogue import (
+    SLOT_WORDS,
+    Context,
+    FollowUp,
+    asks_something,
+    follow_up,
+    referent,
+    resolve,
+    turns_away,
+)
 from bot.factbase import Fact, FactBase
-from bot.lexicon import ASKED, ASKED_WORDS, data
+from bot.lexicon import ASKED, ASKED_WORDS, PLACES, data, entities_in
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.text import Script, detect_script, normalise
@@ -25,11 +34,13 @@ _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以�
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
 )
+_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n]+")
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
 ASKED_WORD_SET: Final = frozenset(w for words in ASKED_WORDS.values() for w in words)
 MIN_OVERVIEW: Final = 3  # facts on a topic that make 有哪些/怎么样 a request for a digest
+MIN_SIBLINGS, MAX_SIBLINGS = 1, 3  # related facts shown with the answer to a list question
 
 
 @dataclass(frozen=True)
@@ -144,20 +155,35 @@ class Assistant:
             return self._more(context, script, now)
         if kind is not None:
             if context is None or not context.topic:
-                if kind is FollowUp.DEICTIC and self._says_enough(text):  # 这个双选会在哪
+                if (kind is FollowUp.DEICTIC and self._says_enough(text)) or (
+                    kind is FollowUp.PRONOUN and self._named_before(text)
+                ):  # 这个双选会在哪; 高锦辉是谁？他讲了什么
                     alone = self._answer(text, script, now, None)
                     if alone[0].mode in ANSWERING_MODES:
                         return alone
                 pending = Context(at=now, pending=text)
                 return self.render.no_referent(script), pending
+            if kind is FollowUp.ELLIPSIS:
+                around = self._place_in_story(text, context, script, now)
+                if around is not None:
+                    return around
             return self._answer(resolve(text, context, kind), script, now, context)
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)
-        if reply.mode not in ANSWERING_MODES and context is not None and context.topic:
-            leaning = self._answer(f"{context.topic} {text}", script, now, context)
-            if leaning[0].mode in ANSWERING_MODES:
-                return leaning
+        if (
+            reply.mode not in ANSWERING_MODES
+            and context is not None
+            and context.topic
+            and not turns_away(text)
+        ):
+            leant = f"{context.topic} {text}"
+            # the topic must read into the question, not stand as a part of its own (广东技能
+            # 人才总量 + 另外问下，八部门…: answering the topic alone is no answer)
+            if len(clauses(leant)) <= max(1, len(clauses(text))):
+                leaning = self._answer(leant, script, now, context)
+                if leaning[0].mode in ANSWERING_MODES:
+                    return leaning
         return reply, fresh
 
     def _answer(
@@ -170,6 +196,8 @@ class Assistant:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
             wanted = wish is Wish.STRONG or digest.broad or (several and not outcome.answered)
+            if wish is Wish.WEAK and len(clauses(text)) > 1:
+                wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)
@@ -179,6 +207,8 @@ class Assistant:
         outcome = dataclasses.replace(outcome, script=script)
         multi = self._multi_part(text, outcome)
         reply = multi or self.render.outcome(outcome, self.base)
+        if wish is not None and multi is None and outcome.answered:
+            reply = self._with_siblings(reply, outcome, digest, text)
         if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches:  # the topic is known
             topic = self._topic(text, outcome.matches[0].fact.id, context)
             return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
@@ -188,11 +218,54 @@ class Assistant:
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
 
+    def _place_in_story(
+        self, text: str, context: Context, script: Script, now: float
+    ) -> tuple[Reply, Context] | None:
+        """那香港呢 / what about Guangzhou? after a briefing: that place's part of the story
+        briefed on (the facts about it in the same articles), not the briefing's question with
+        the place swapped in (the Nansha event held in Hong Kong)."""
+        if not context.fact_ids or wants_overview(context.question) is None:
+            return None
+        named = referent(text)
+        if not entities_in(self.matcher.index.canonical(named)) & PLACES:
+            return None
+        digest = self.overviews.digest(named)
+        articles = {s.article for i in context.fact_ids if i in self.base.by_id
+                    for s in self.base.by_id[i].sources}  # fmt: skip
+        told = tuple(f for f in digest.facts if any(s.article in articles for s in f.sources))
+        if len(told) < MIN_OVERVIEW - 1:
+            return None
+        reply = self.render.overview(dataclasses.replace(digest, facts=told), self.base, script)
+        return reply, Context(now, digest.topic, named, reply.fact_ids)
+
+    def _with_siblings(self, reply: Reply, outcome: Outcome, digest: Digest, text: str) -> Reply:
+        """The answer to a list question (专项行动到2027年有哪些目标, 联盟的成员都有谁) with the
+        facts of the topic's digest related to it: one fact seldom holds the whole list. The
+        answer stays first, so the asked fact is what the reply answers with."""
+        head = outcome.matches[0].fact
+        if head not in digest.facts:
+            return reply
+        index = self.matcher.index
+        family = {self.base.facts[i].id for i in index.fact(index.position(head.id)).family}
+        siblings = [f for f in digest.facts if f.id in family and f.id != head.id]
+        if len(siblings) < MIN_SIBLINGS:
+            return reply
+        facts = [head, *siblings[:MAX_SIBLINGS]]
+        body = self.render.answers(facts, self.base, reply.script, text)
+        ids = tuple(f.id for f in facts)
+        return dataclasses.replace(reply, text=body, fact_ids=ids)
+
     def _only_slots(self, text: str) -> bool:
         """Whether a message names only attributes (主办方是谁, 多少人参加, when was it held?):
         then it asks about what the conversation is about, however well it matches alone."""
         content = [w for w, _, _ in self.matcher.read(text).content]
         return bool(content) and all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
+
+    def _named_before(self, text: str) -> bool:
+        """Whether a pronoun's referent is named earlier in the same message: its first
+        sentence leans on nothing and names something (高锦辉是谁？他讲了哪些东西)."""
+        first, *rest = [p for p in _SENTENCE_END.split(text) if p.strip()] or [""]
+        return bool(rest) and follow_up(first) is None and bool(self.matcher.read(first).content)
 
     def _says_enough(self, text: str) -> bool:
         """Whether a message with a determiner or an English pronoun names its topic itself
@@ -250,8 +323,8 @@ class Assistant:
     def _multi_part(self, text: str, whole: Outcome) -> Reply | None:
         """Answers to each part, when the parts are answered by different facts."""
         parts = clauses(text)
-        if len(parts) < 2:
-            return None
+        if len(parts) < 2 or whole.verdict is Verdict.MISSING_DETAIL:
+            return None  # a detail the best fact lacks: no part answers around it
         outcomes = [self.matcher.match(p) for p in parts]
         first = outcomes[0]
         for n in range(1, len(outcomes)):

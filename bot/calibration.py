@@ -30,6 +30,11 @@ TUNING_SETS: Final = (
     "understanding-tuning.yaml",
     "english-tuning.yaml",
     "briefings-tuning.yaml",
+    # The held-out sets, spent since their one honest score on 2026-12-01: more labelled
+    # questions to fit on (fewer confident wrong answers measured across all sets).
+    "understanding-heldout.yaml",
+    "english-heldout.yaml",
+    "briefings-heldout.yaml",
 )
 WRONG_ANSWER_COST: Final = 2.0  # a confident wrong answer is worse than a needless refusal
 REFUSAL_COST: Final = 1.0

@@ -30,6 +30,7 @@ _REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
 _ENGLISH_DEMONSTRATIVE: Final = re.compile(r"\b(?:that|this|those|these)\s*[?.!]*$")
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
+_AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))
 _SAME_KIND: Final = (re.compile(r"\d+月"), re.compile(r"\d{4}年"), re.compile(r"第\d+"))
 _MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
 _CLARIFICATION: Final = re.compile(_DATA["clarification"])
@@ -94,6 +95,11 @@ def asks_something(text: str) -> bool:
     return bool(_QUESTION_WORD.search(canonical)) or any(
         p.search(canonical) for p in ASKED.values()
     )
+
+
+def turns_away(text: str) -> bool:
+    """Whether a message asks about something other than what was just talked about."""
+    return bool(_AWAY.search(normalise(text)))
 
 
 def follow_up(text: str) -> FollowUp | None:

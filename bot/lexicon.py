@@ -91,6 +91,8 @@ KIND_SIMILARITY: Final = 0.8
 HOW_WORDS: Final = frozenset(_QUESTIONS["how_words"])
 DETAIL_NOUNS: Final = frozenset(_QUESTIONS["detail_nouns"])
 BREAKDOWN: Final = re.compile(_QUESTIONS["breakdown"])
+MEMBERS: Final = re.compile(_QUESTIONS["members"])
+MEMBER_KINDS: Final = re.compile(_QUESTIONS["member_kinds"])
 RELATIVE_TIME: Final = alternation(_QUESTIONS["relative_times"])
 RELATIVE_TIME_ZH: Final[dict[str, str]] = dict(_QUESTIONS["relative_times_zh"])
 # Where a question's focus is: right next to the word that asks (管理人 in 管理人是哪家机构).

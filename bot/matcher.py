@@ -51,6 +51,8 @@ from bot.lexicon import (
     FUNCTION_WORDS,
     GENERIC_MODIFIERS,
     HOW_WORDS,
+    MEMBER_KINDS,
+    MEMBERS,
     ORGANISATION_SUFFIXES,
     QUESTION_WORD,
     RELATIVE_TIME,
@@ -495,7 +497,14 @@ class Matcher:
         details = tuple(w for w in top.unexplained if w in DETAIL_NOUNS)
         if details:
             return details
-        wanted = listed_count(q.text)
+        wanted = (
+            listed_count(q.text)
+            or max(  # 那23位院士都是谁: the 23 the fact counts
+                (int(n) for n in MEMBERS.findall(q.text) if n in top.indexed.figures), default=None
+            )
+            if not MEMBER_KINDS.search(q.text)
+            else None
+        )
         if "list" in q.asked and (
             "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
         ):

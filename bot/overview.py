@@ -45,9 +45,11 @@ _RELATIVE: Final = RELATIVE_TIME
 _FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
+FOREIGN_WORDS: Final = 2  # subject words no fact holds that make a topic foreign to the sources
 _KIND_ORDER: Final[dict[Kind, int]] = {
     "statistic": 0, "event": 1, "initiative": 2, "policy": 3, "organization": 4, "person": 5,
 }  # fmt: skip
+_FIGURE_KINDS: Final[frozenset[Kind]] = frozenset({"statistic"})
 # Words too general to be a subject (every fact is about AI in Guangdong).
 _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "广东省", "数据", "资料"}
 
@@ -138,19 +140,33 @@ class Overviews:
     ) -> list[Fact]:
         """The subject's facts (or, with no subject, all of a kind) in the months and places
         the topic names, with the facts related to those."""
+        subject = ranked is not None
         if ranked is None:  # no subject: a kind, a place or a month alone
             only_kind = not (months or places)
             ranked = [f for f in self.base.facts if not only_kind or self._of_kind(f, kinds)]
             ranked.sort(key=self._importance)
-        if kinds:  # the kind asked for first, the exact kind before its neighbours
+        # The kind asked for first, the exact kind before its kin; with a subject, only figures
+        # (双选会的招聘数据): 八部门那份文件 names its subject by a kind, its targets are figures.
+        if kinds and (not subject or kinds <= _FIGURE_KINDS):
             ranked.sort(key=lambda f: (f.kind not in kinds, not self._of_kind(f, kinds)))
         if months:
             ranked = self._with_families([f for f in ranked if self._in_month(f, months)], ranked)
-        for place in places:  # facts about the place, else (东莞双选会的主办方) facts naming it
+        for place in sorted(
+            places
+        ):  # facts about the place, else (东莞双选会的主办方) facts naming it
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
             ranked = self._with_families(about, ranked)
+            ranked.sort(key=lambda f, place=place: self._crowd(f, place))  # type: ignore[misc]
         return ranked
+
+    def _crowd(self, fact: Fact, place: str) -> tuple[bool, int]:
+        """How little a fact is about one place: facts that do not name it last, and among
+        those that do, the ones naming fewer other places first (东莞's job fair before the
+        list of five core cities)."""
+        about = self._about(fact)
+        others = {p for p in entities_in(about) & PLACES if place not in p and p not in place}
+        return place not in about, len(others)
 
     @staticmethod
     def _of_kind(fact: Fact, kinds: set[Kind]) -> bool:
@@ -190,9 +206,14 @@ class Overviews:
         q = self.matcher.read(" ".join(subject)) if subject else None
         if q is None or not q.content:
             return None
+        index = self.matcher.index
         fitting = [
             c for c in self.matcher.candidates(q, keep=4 * MAX_ITEMS)
             if not c.unknown and c.coverage >= MIN_SUBJECT_COVERAGE
+            and sum(  # words no fact holds (export controls): a topic the sources lack
+                len(w) > 1 and not index.holders(w) and not index.sounds_like(w)
+                for w in c.unexplained
+            ) < FOREIGN_WORDS
         ]  # fmt: skip
         if not fitting:
             return []

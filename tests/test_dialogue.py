@@ -171,3 +171,76 @@ def test_ask_json_keeps_a_conversation_per_id() -> None:
     assert records[2]["fact_ids"][0] == "gba-scenario-innovation-center"
     assert "20亿元" in records[3]["text"]
     assert records[0]["question"] == lines[0]["text"]
+
+
+def test_a_list_question_answered_by_one_fact_shows_its_siblings(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["到2027年专项行动有哪些目标？"])
+    mode, ids, text = reply.split("|", 2)
+    assert mode == "answer"
+    assert "ai-manufacturing-2027-models-data" in ids.split(",")
+    assert "100个" in text  # the datasets
+    assert "1000家" in text  # and the benchmark firms
+
+
+def test_breadth_words_are_no_subject_of_a_briefing(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["广东技工院校的整体情况介绍一下"])
+    assert reply.startswith("overview|techschools-count")  # not 湾区整体竞争力
+
+
+def test_members_a_fact_only_counts_are_refused(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["联盟专家委员会的23位院士分别是谁？"])
+    assert reply.startswith("refusal|")
+
+
+def test_a_topic_is_not_leant_on_as_a_part_of_its_own(assistant: Assistant) -> None:
+    _, second = talk(
+        assistant, ["广东技能人才总量有多少？", "另外请问，北京的意见要建多少个工业数据集？"]
+    )
+    assert not second.startswith("answer|skilled-workforce-total")
+
+
+def test_a_place_after_a_briefing_gets_its_part_of_the_story(assistant: Assistant) -> None:
+    _, second = talk(assistant, ["给我介绍一下南沙那场AI人才交流活动", "那香港呢？"])
+    assert second.startswith("overview|hk-digital-education-committee")
+
+
+def test_other_things_are_not_asked_about_the_topic(assistant: Assistant) -> None:
+    _, second = talk(assistant, ["粤匠模型是啥？", "华为还有参加什么其他的活动？"])
+    assert not second.startswith("answer|yuejiang-model")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the ticket price for the December conference?",  # an English detail noun
+        "Please name all eight departments behind the AI+manufacturing plan",  # only counted
+    ],
+)
+def test_english_details_the_sources_lack_are_refused(assistant: Assistant, question: str) -> None:
+    assert assistant.reply(question).mode == "refusal"
+
+
+def test_an_acknowledgement_before_thanks_is_small_talk(assistant: Assistant) -> None:
+    _, second = talk(assistant, ["联盟有多少家成员单位？", "great, thanks!"])
+    assert second.startswith("smalltalk|")
+
+
+def test_a_pronoun_may_point_back_within_the_message(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["邓飞是谁？他讲了哪些东西"])
+    assert reply.startswith("overview|deng-fei-teacher-exchange")  # not "who is he?"
+
+
+def test_two_questions_are_answered_each_not_briefed_on(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["赵均宁是哪间学校的校长？他对三地合作有什么看法？"])
+    assert reply.startswith("answer|zhao-junning-gba-links")
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What is coming up in December?", "gba-ai-robotics-conference-2025"),
+        ("东莞有什么AI人才新闻？", "skills-exchange-attendance"),  # 新闻 frames the topic
+    ],
+)
+def test_briefing_phrasings(assistant: Assistant, question: str, first: str) -> None:
+    assert assistant.reply(question).fact_ids[:1] == (first,)

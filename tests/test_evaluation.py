@@ -27,21 +27,22 @@ KINDS = ("simplified", "traditional", "cantonese", "typo", "paraphrase", "wrappe
 TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see the floors
 # Regression floors on the sets tuned on, just under what the bot scores on them today.
 FLOORS: dict[str, dict[str, float]] = {
-    "questions.yaml": {"answer": 0.90, "refusal": 0.90},
-    "heldout.yaml": {"answer": 0.83, "refusal": 0.85},
-    "understanding-tuning.yaml": {"answer": 0.80, "refusal": 0.94},
-    "english-tuning.yaml": {"answer": 0.82, "refusal": 0.91, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.83, "overview": 0.79},
+    "questions.yaml": {"answer": 0.93, "refusal": 0.92},
+    "heldout.yaml": {"answer": 0.93, "refusal": 0.94},
+    "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.94},
+    "english-tuning.yaml": {"answer": 0.83, "refusal": 0.91, "language": 0.99},
+    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.84, "overview": 0.85},
 }
 
 
-# The held-out sets, scored once on 2026-12-01 after that day's tuning (README "Measured"). Their
-# floors sit about two points under that score and only guard against regressions now: the sets
-# are spent, and the next honest figure needs a fresh set written blind (tests/data/FORMAT.md).
+# The held-out sets, scored once on 2026-12-01 after that day's tuning (README "Measured"). They
+# are spent and have been tuned on since (branch understand2); their floors sit a point or two
+# under today's figure and only guard against regressions: the next honest figure needs a fresh
+# set written blind (tests/data/FORMAT.md).
 HELDOUT_FLOORS: dict[str, dict[str, float]] = {
-    "understanding-heldout.yaml": {"answer": 0.79, "refusal": 0.85},
-    "english-heldout.yaml": {"answer": 0.82, "refusal": 0.79, "language": 0.98},
-    "briefings-heldout.yaml": {"answer": 0.79, "refusal": 0.78, "overview": 0.65},
+    "understanding-heldout.yaml": {"answer": 0.82, "refusal": 0.89},
+    "english-heldout.yaml": {"answer": 0.85, "refusal": 0.89, "language": 0.98},
+    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.76},
 }
 
 
