@@ -43,6 +43,10 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     "understanding-heldout.yaml": {"answer": 0.82, "refusal": 0.89},
     "english-heldout.yaml": {"answer": 0.85, "refusal": 0.89, "language": 0.98},
     "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.76},
+    # The second round's fresh sets, written blind while the first ones were being tuned on,
+    # scored once at aa8eb5f: single questions 83.8/89.4, briefings 87.5/80.3, overviews 79.8.
+    "fresh-heldout.yaml": {"answer": 0.82, "refusal": 0.87, "language": 0.98},
+    "fresh-briefings-heldout.yaml": {"answer": 0.85, "refusal": 0.78, "overview": 0.77},
 }
 
 
