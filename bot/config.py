@@ -226,6 +226,9 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        def number(name: str, default: float, *, low: float, high: float) -> float:
+            return parse_number(get(name) or str(default), name, low=low, high=high)
+
         token, bot_api_url = get("BAYBRIEF_TOKEN"), get("BAYBRIEF_BOT_API_URL")
         db = get("BAYBRIEF_DB")
         db_url = check_database_url(db) if db and is_postgres(db) else None
@@ -243,34 +246,10 @@ class Settings:
             seeds_dir=Path(get("BAYBRIEF_SEEDS_DIR") or cls.seeds_dir),
             timezone=parse_timezone(get("BAYBRIEF_TZ") or DEFAULT_TZ),
             bot_api_url=check_bot_api_url(bot_api_url) if bot_api_url else None,
-            broadcast_rate=int(
-                parse_number(
-                    get("BAYBRIEF_BROADCAST_RATE") or str(BROADCAST_RATE),
-                    "BAYBRIEF_BROADCAST_RATE",
-                    low=1,
-                    high=1000,
-                )
-            ),
-            delivery_lease=parse_number(
-                get("BAYBRIEF_DELIVERY_LEASE") or str(DELIVERY_LEASE),
-                "BAYBRIEF_DELIVERY_LEASE",
-                low=2,
-                high=3600,
-            ),
-            gaps_days=int(
-                parse_number(
-                    get("BAYBRIEF_GAPS_DAYS") or str(GAPS_DAYS),
-                    "BAYBRIEF_GAPS_DAYS",
-                    low=1,
-                    high=3650,
-                )
-            ),
-            reload_poll=parse_number(
-                get("BAYBRIEF_RELOAD_POLL") or str(RELOAD_POLL),
-                "BAYBRIEF_RELOAD_POLL",
-                low=0.1,
-                high=3600,
-            ),
+            broadcast_rate=int(number("BAYBRIEF_BROADCAST_RATE", BROADCAST_RATE, low=1, high=1000)),
+            delivery_lease=number("BAYBRIEF_DELIVERY_LEASE", DELIVERY_LEASE, low=2, high=3600),
+            gaps_days=int(number("BAYBRIEF_GAPS_DAYS", GAPS_DAYS, low=1, high=3650)),
+            reload_poll=number("BAYBRIEF_RELOAD_POLL", RELOAD_POLL, low=0.1, high=3600),
             webhook_url=check_webhook_url(webhook_url) if webhook_url else None,
             listen=parse_listen(listen) if listen else (DEFAULT_LISTEN if webhook_url else None),
             webhook_secret=check_webhook_secret(secret) if secret else None,
