@@ -58,6 +58,7 @@ from bot.lexicon import (
     RELATIVE_TIME,
     RELATIVE_TIME_ZH,
     REQUIRED_KINDS,
+    REQUIRED_MISSING,
     AskedKind,
     asked_kinds,
     asked_units,
@@ -509,8 +510,11 @@ class Matcher:
             "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
         ):
             return ("具体名单",)
-        if "day" in q.asked and "day" not in top.indexed.carries:
-            return ("具体日期",)
+        # 它在哪发布的 of a fact naming no place: a figure, date, place or sum asked must be
+        # carried by the answer, however well the rest of the question (its topic) fits
+        lacking = sorted(q.asked & REQUIRED_KINDS - top.indexed.carries)
+        if lacking:
+            return (REQUIRED_MISSING[lacking[0]],)
         if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:
             return ("其中的细分数字",)  # 那2500人里面…有多少: the fact gives the whole only
         return ()
