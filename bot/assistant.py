@@ -167,7 +167,8 @@ class Assistant:
                 around = self._place_in_story(text, context, script, now)
                 if around is not None:
                     return around
-            return self._answer(resolve(text, context, kind), script, now, context)
+            named = referent(text) if kind is FollowUp.ELLIPSIS else ""
+            return self._answer(resolve(text, context, kind), script, now, context, named=named)
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)
@@ -187,11 +188,12 @@ class Assistant:
         return reply, fresh
 
     def _answer(
-        self, text: str, script: Script, now: float, context: Context | None
+        self, text: str, script: Script, now: float, context: Context | None, *, named: str = ""
     ) -> tuple[Reply, Context | None]:
-        """The reply to a complete question, and the context it leaves."""
+        """The reply to a complete question, and the context it leaves; `named` is what an
+        ellipsis names (AI majors in "and AI majors?"), which the answer must explain."""
         wish = wants_overview(text)
-        outcome = self.matcher.match(text)
+        outcome = self.matcher.match(text, named=named)
         if wish is not None:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW

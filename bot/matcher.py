@@ -22,6 +22,7 @@ not hold is refused, saying what is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import re
@@ -288,7 +289,10 @@ class Matcher:
         found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
         return found
 
-    def match(self, question: str) -> Outcome:
+    def match(self, question: str, *, named: str = "") -> Outcome:
+        """The outcome for a question; `named` is what an elliptical follow-up names (AI majors
+        in "and AI majors?", resolved to the last question with it): a fact leaving it
+        unexplained answers the last question again, not this one."""
         script = detect_script(question[: MAX_QUESTION_CHARS * 2])
         if len(question.strip()) > MAX_QUESTION_CHARS:
             return Outcome(question, Verdict.TOO_LONG, script)
@@ -296,7 +300,18 @@ class Matcher:
         if not q.content:
             return Outcome(question, Verdict.EMPTY, script)
         ranked = self.candidates(q)
+        if named:
+            ranked = self._explaining(q, ranked, named)
         return self._decide(q, script, ranked)
+
+    def _explaining(self, q: Question, ranked: list[Candidate], named: str) -> list[Candidate]:
+        """The candidates, those leaving a word of `named` unexplained counted out of scope."""
+        nouns = {w for (w, _, _), noun in zip(q.content, q.nouns, strict=True) if noun}
+        wanted = {w for w, _, _ in self.read(named).content} & nouns  # 加起来 is no referent
+        return [
+            dataclasses.replace(c, unknown=c.unknown | (wanted & set(c.unexplained)))
+            for c in ranked
+        ]
 
     def features(self, q: Question, ranked: list[Candidate], at: int = 0) -> dict[str, float]:
         """What the decision model sees of the candidate at `at` (and its runner-up)."""
