@@ -19,6 +19,7 @@ from bot.dialogue import (
     Context,
     FollowUp,
     asks_something,
+    determined,
     follow_up,
     referent,
     resolve,
@@ -168,7 +169,17 @@ class Assistant:
                 if around is not None:
                     return around
             named = referent(text) if kind is FollowUp.ELLIPSIS else ""
-            return self._answer(resolve(text, context, kind), script, now, context, named=named)
+            resolved = self._answer(resolve(text, context, kind), script, now, context, named=named)
+            if (
+                resolved[0].mode not in ANSWERING_MODES
+                and kind is FollowUp.DEICTIC
+                and determined(text)
+                and self._says_enough(text)
+            ):  # 南沙那场AI教育活动的主题 after the fund: the noun names the topic itself
+                alone = self._answer(text, script, now, context)
+                if alone[0].mode in ANSWERING_MODES:
+                    return alone
+            return resolved
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
         reply, fresh = self._answer(text, script, now, context)

@@ -92,6 +92,8 @@ SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all
 _NAME_MATCH: Final = 80.0
 _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
+_STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
+_HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 
 
 class Verdict(enum.StrEnum):
@@ -173,6 +175,22 @@ def _focus(text: str, words: list[Span]) -> frozenset[str]:
         if after:
             focus.add(after[0][0])
     return frozenset(focus)
+
+
+def _abbreviates(name: str, about: str) -> bool:
+    """Whether a name is a shortening of one the text holds: its characters in order within
+    one stretch of it at most twice as long (广东人工智能联盟 of 广东省人工智能与机器人产业联盟)."""
+    for stretch in _STRETCH.split(about):
+        for first, ch in enumerate(stretch):
+            if ch != name[0]:
+                continue
+            at, n = 1, first
+            while at < len(name) and n + 1 < len(stretch) and n - first < 2 * len(name):
+                n += 1
+                at += stretch[n] == name[at]
+            if at == len(name) and n - first < 2 * len(name):
+                return True
+    return False
 
 
 def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
@@ -429,6 +447,14 @@ class Matcher:
         listed = _LISTED_NUMBER.search(q.text)  # 哪两个单位: how many are asked, not a figure
         if listed is not None:
             unknown.discard(listed["n"])
+        for word, _, _ in q.content:  # 国家人工智能产业投资基金: a whole name no fact holds
+            whole_name = bool(_HAN_NAME.fullmatch(word)) and any(
+                word.endswith(s) and len(word) >= len(s) + 4 for s in ORGANISATION_SUFFIXES
+            )
+            if whole_name and not (
+                self._names_known(word, indexed.about) or _abbreviates(word, indexed.about)
+            ):
+                unknown.add(word)
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
