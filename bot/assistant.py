@@ -182,7 +182,7 @@ class Assistant:
             return resolved
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
-        reply, fresh = self._answer(text, script, now, context)
+        reply, fresh = self._answer(text, script, now, context, near=self._articles(context))
         if (
             reply.mode not in ANSWERING_MODES
             and context is not None
@@ -199,12 +199,19 @@ class Assistant:
         return reply, fresh
 
     def _answer(
-        self, text: str, script: Script, now: float, context: Context | None, *, named: str = ""
+        self,
+        text: str,
+        script: Script,
+        now: float,
+        context: Context | None,
+        *,
+        named: str = "",
+        near: frozenset[str] = frozenset(),
     ) -> tuple[Reply, Context | None]:
         """The reply to a complete question, and the context it leaves; `named` is what an
         ellipsis names (AI majors in "and AI majors?"), which the answer must explain."""
         wish = wants_overview(text)
-        outcome = self.matcher.match(text, named=named)
+        outcome = self.matcher.match(text, named=named, near=near)
         if wish is not None:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
@@ -230,6 +237,13 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _articles(self, context: Context | None) -> frozenset[str]:
+        """The articles of the facts the conversation last showed."""
+        if context is None:
+            return frozenset()
+        facts = (self.base.by_id[i] for i in context.fact_ids if i in self.base.by_id)
+        return frozenset(s.article for f in facts for s in f.sources)
 
     def _place_in_story(
         self, text: str, context: Context, script: Script, now: float

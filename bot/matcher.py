@@ -88,6 +88,7 @@ UNIT_BONUS: Final = 0.2
 RELEVANCE_SHARE: Final = 0.3  # relevance saturates at this share of ln(1 + facts)
 RIVAL_PROBABILITY: Final = 0.05  # ...and about as surely an answer
 RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is a real choice
+NEAR_SHARE: Final = 0.85  # a fact of the conversation's articles this close to the best wins
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
 _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
@@ -307,7 +308,9 @@ class Matcher:
         found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
         return found
 
-    def match(self, question: str, *, named: str = "") -> Outcome:
+    def match(
+        self, question: str, *, named: str = "", near: frozenset[str] = frozenset()
+    ) -> Outcome:
         """The outcome for a question; `named` is what an elliptical follow-up names (AI majors
         in "and AI majors?", resolved to the last question with it): a fact leaving it
         unexplained answers the last question again, not this one."""
@@ -320,7 +323,21 @@ class Matcher:
         ranked = self.candidates(q)
         if named:
             ranked = self._explaining(q, ranked, named)
+        if near and ranked:
+            ranked = self._nearest_first(ranked, near)
         return self._decide(q, script, ranked)
+
+    @staticmethod
+    def _nearest_first(ranked: list[Candidate], near: frozenset[str]) -> list[Candidate]:
+        """咁有冇講基金 after the eight-department document: its fund, not another that fits
+        about as well."""
+        top = ranked[0].rank
+
+        def close(c: Candidate) -> bool:
+            articles = {s.article for s in c.indexed.fact.sources}
+            return c.rank >= NEAR_SHARE * top and bool(articles & near) and not c.unknown
+
+        return sorted(ranked, key=lambda c: not close(c))
 
     def _explaining(self, q: Question, ranked: list[Candidate], named: str) -> list[Candidate]:
         """The candidates, those leaving a word of `named` unexplained counted out of scope."""
