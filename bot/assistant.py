@@ -221,7 +221,7 @@ class Assistant:
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)
-            refused = not outcome.answered or bool(digest.unknown)
+            refused = not outcome.answered or bool(digest.unknown) or self._foreign(text)
             if wanted and not digest.facts and (wish is Wish.STRONG or digest.broad) and refused:
                 return self.render.not_covered(digest, script), context
         outcome = dataclasses.replace(outcome, script=script)
@@ -237,6 +237,16 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _foreign(self, text: str) -> bool:
+        """Whether a topic names a thing no fact holds at all (新能源汽车补贴: 补贴), not a
+        slip for one: a fact sharing its other words is no briefing on it."""
+        index = self.matcher.index
+        q = self.matcher.read(text)
+        return any(
+            noun and len(word) > 1 and not index.holders(word) and not index.sounds_like(word)
+            for (word, _, _), noun in zip(q.content, q.nouns, strict=True)
+        )
 
     def _articles(self, context: Context | None) -> frozenset[str]:
         """The articles of the facts the conversation last showed."""
