@@ -19,6 +19,7 @@ from bot.dialogue import (
     Context,
     FollowUp,
     asks_something,
+    determined,
     follow_up,
     referent,
     resolve,
@@ -167,10 +168,21 @@ class Assistant:
                 around = self._place_in_story(text, context, script, now)
                 if around is not None:
                     return around
-            return self._answer(resolve(text, context, kind), script, now, context)
+            named = referent(text) if kind is FollowUp.ELLIPSIS else ""
+            resolved = self._answer(resolve(text, context, kind), script, now, context, named=named)
+            if (
+                resolved[0].mode not in ANSWERING_MODES
+                and kind is FollowUp.DEICTIC
+                and determined(text)
+                and self._says_enough(text)
+            ):  # 南沙那场AI教育活动的主题 after the fund: the noun names the topic itself
+                alone = self._answer(text, script, now, context)
+                if alone[0].mode in ANSWERING_MODES:
+                    return alone
+            return resolved
         if context is not None and context.topic and self._only_slots(text):
             return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
-        reply, fresh = self._answer(text, script, now, context)
+        reply, fresh = self._answer(text, script, now, context, near=self._articles(context))
         if (
             reply.mode not in ANSWERING_MODES
             and context is not None
@@ -187,11 +199,19 @@ class Assistant:
         return reply, fresh
 
     def _answer(
-        self, text: str, script: Script, now: float, context: Context | None
+        self,
+        text: str,
+        script: Script,
+        now: float,
+        context: Context | None,
+        *,
+        named: str = "",
+        near: frozenset[str] = frozenset(),
     ) -> tuple[Reply, Context | None]:
-        """The reply to a complete question, and the context it leaves."""
+        """The reply to a complete question, and the context it leaves; `named` is what an
+        ellipsis names (AI majors in "and AI majors?"), which the answer must explain."""
         wish = wants_overview(text)
-        outcome = self.matcher.match(text)
+        outcome = self.matcher.match(text, named=named, near=near)
         if wish is not None:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
@@ -201,7 +221,7 @@ class Assistant:
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)
-            refused = not outcome.answered or bool(digest.unknown)
+            refused = not outcome.answered or bool(digest.unknown) or self._foreign(text)
             if wanted and not digest.facts and (wish is Wish.STRONG or digest.broad) and refused:
                 return self.render.not_covered(digest, script), context
         outcome = dataclasses.replace(outcome, script=script)
@@ -217,6 +237,23 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _foreign(self, text: str) -> bool:
+        """Whether a topic names a thing no fact holds at all (新能源汽车补贴: 补贴), not a
+        slip for one: a fact sharing its other words is no briefing on it."""
+        index = self.matcher.index
+        q = self.matcher.read(text)
+        return any(
+            noun and len(word) > 1 and not index.holders(word) and not index.sounds_like(word)
+            for (word, _, _), noun in zip(q.content, q.nouns, strict=True)
+        )
+
+    def _articles(self, context: Context | None) -> frozenset[str]:
+        """The articles of the facts the conversation last showed."""
+        if context is None:
+            return frozenset()
+        facts = (self.base.by_id[i] for i in context.fact_ids if i in self.base.by_id)
+        return frozenset(s.article for f in facts for s in f.sources)
 
     def _place_in_story(
         self, text: str, context: Context, script: Script, now: float

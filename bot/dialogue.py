@@ -124,6 +124,15 @@ def follow_up(text: str) -> FollowUp | None:
     return None
 
 
+def determined(text: str) -> bool:
+    """Whether a message points back only with a determiner before a noun of its own (南沙那场
+    活动), no pronoun: then the noun may name another topic than the conversation's."""
+    canonical = normalise(text)
+    return bool(_DETERMINER.search(canonical)) and not (
+        _PRONOUN.search(canonical) or _ENGLISH_PRONOUN.search(canonical)
+    )
+
+
 def referent(text: str) -> str:
     """What a clarification or an ellipsis names (我是说那个联盟 -> 联盟, 那澳门呢 -> 澳门)."""
     canonical = normalise(text)

@@ -39,6 +39,7 @@ from bot.lexicon import (
     ORGANISATION_SUFFIXES,
     ORGANISATIONS,
     PLACES,
+    RELATIVE_TIME,
     SYNONYM_SIMILARITY,
     SYNONYMS,
     AskedKind,
@@ -116,7 +117,7 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
     kinds: set[AskedKind] = set()
     if any(f.families - _DATE_FAMILIES or not f.families for f in figures):
         kinds.add("count")
-    if fact.when or _DATE.search(answer):
+    if fact.when or _DATE.search(answer) or RELATIVE_TIME.search(answer):  # 今年初
         kinds.add("when")
     if fact.place or entities_in(answer) & PLACES or _VENUE.search(answer):
         kinds.add("where")

@@ -78,6 +78,7 @@ ASKED: Final[dict[AskedKind, re.Pattern[str]]] = {
     kind: re.compile(pattern) for kind, pattern in _QUESTIONS["asked"].items()
 }
 REQUIRED_KINDS: Final[frozenset[AskedKind]] = frozenset(_QUESTIONS["required"])
+REQUIRED_MISSING: Final[dict[str, str]] = dict(_QUESTIONS["required_missing"])
 ANSWERED_BEST_BY: Final[dict[AskedKind, frozenset[str]]] = {
     kind: frozenset(kinds) for kind, kinds in _QUESTIONS["answered_best_by"].items()
 }

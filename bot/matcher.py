@@ -22,6 +22,7 @@ not hold is refused, saying what is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import re
@@ -58,6 +59,7 @@ from bot.lexicon import (
     RELATIVE_TIME,
     RELATIVE_TIME_ZH,
     REQUIRED_KINDS,
+    REQUIRED_MISSING,
     AskedKind,
     asked_kinds,
     asked_units,
@@ -86,10 +88,13 @@ UNIT_BONUS: Final = 0.2
 RELEVANCE_SHARE: Final = 0.3  # relevance saturates at this share of ln(1 + facts)
 RIVAL_PROBABILITY: Final = 0.05  # ...and about as surely an answer
 RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is a real choice
+NEAR_SHARE: Final = 0.85  # a fact of the conversation's articles this close to the best wins
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
 _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
+_STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
+_HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 
 
 class Verdict(enum.StrEnum):
@@ -171,6 +176,22 @@ def _focus(text: str, words: list[Span]) -> frozenset[str]:
         if after:
             focus.add(after[0][0])
     return frozenset(focus)
+
+
+def _abbreviates(name: str, about: str) -> bool:
+    """Whether a name is a shortening of one the text holds: its characters in order within
+    one stretch of it at most twice as long (广东人工智能联盟 of 广东省人工智能与机器人产业联盟)."""
+    for stretch in _STRETCH.split(about):
+        for first, ch in enumerate(stretch):
+            if ch != name[0]:
+                continue
+            at, n = 1, first
+            while at < len(name) and n + 1 < len(stretch) and n - first < 2 * len(name):
+                n += 1
+                at += stretch[n] == name[at]
+            if at == len(name) and n - first < 2 * len(name):
+                return True
+    return False
 
 
 def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
@@ -287,7 +308,12 @@ class Matcher:
         found.sort(key=lambda c: (-c.rank, c.indexed.fact.id))
         return found
 
-    def match(self, question: str) -> Outcome:
+    def match(
+        self, question: str, *, named: str = "", near: frozenset[str] = frozenset()
+    ) -> Outcome:
+        """The outcome for a question; `named` is what an elliptical follow-up names (AI majors
+        in "and AI majors?", resolved to the last question with it): a fact leaving it
+        unexplained answers the last question again, not this one."""
         script = detect_script(question[: MAX_QUESTION_CHARS * 2])
         if len(question.strip()) > MAX_QUESTION_CHARS:
             return Outcome(question, Verdict.TOO_LONG, script)
@@ -295,7 +321,32 @@ class Matcher:
         if not q.content:
             return Outcome(question, Verdict.EMPTY, script)
         ranked = self.candidates(q)
+        if named:
+            ranked = self._explaining(q, ranked, named)
+        if near and ranked:
+            ranked = self._nearest_first(ranked, near)
         return self._decide(q, script, ranked)
+
+    @staticmethod
+    def _nearest_first(ranked: list[Candidate], near: frozenset[str]) -> list[Candidate]:
+        """咁有冇講基金 after the eight-department document: its fund, not another that fits
+        about as well."""
+        top = ranked[0].rank
+
+        def close(c: Candidate) -> bool:
+            articles = {s.article for s in c.indexed.fact.sources}
+            return c.rank >= NEAR_SHARE * top and bool(articles & near) and not c.unknown
+
+        return sorted(ranked, key=lambda c: not close(c))
+
+    def _explaining(self, q: Question, ranked: list[Candidate], named: str) -> list[Candidate]:
+        """The candidates, those leaving a word of `named` unexplained counted out of scope."""
+        nouns = {w for (w, _, _), noun in zip(q.content, q.nouns, strict=True) if noun}
+        wanted = {w for w, _, _ in self.read(named).content} & nouns  # 加起来 is no referent
+        return [
+            dataclasses.replace(c, unknown=c.unknown | (wanted & set(c.unexplained)))
+            for c in ranked
+        ]
 
     def features(self, q: Question, ranked: list[Candidate], at: int = 0) -> dict[str, float]:
         """What the decision model sees of the candidate at `at` (and its runner-up)."""
@@ -413,6 +464,14 @@ class Matcher:
         listed = _LISTED_NUMBER.search(q.text)  # 哪两个单位: how many are asked, not a figure
         if listed is not None:
             unknown.discard(listed["n"])
+        for word, _, _ in q.content:  # 国家人工智能产业投资基金: a whole name no fact holds
+            whole_name = bool(_HAN_NAME.fullmatch(word)) and any(
+                word.endswith(s) and len(word) >= len(s) + 4 for s in ORGANISATION_SUFFIXES
+            )
+            if whole_name and not (
+                self._names_known(word, indexed.about) or _abbreviates(word, indexed.about)
+            ):
+                unknown.add(word)
         for position, (word, _, end) in enumerate(q.content):
             if word not in ORGANISATION_SUFFIXES or position == 0:
                 continue
@@ -509,8 +568,11 @@ class Matcher:
             "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
         ):
             return ("具体名单",)
-        if "day" in q.asked and "day" not in top.indexed.carries:
-            return ("具体日期",)
+        # 它在哪发布的 of a fact naming no place: a figure, date, place or sum asked must be
+        # carried by the answer, however well the rest of the question (its topic) fits
+        lacking = sorted(q.asked & REQUIRED_KINDS - top.indexed.carries)
+        if lacking:
+            return (REQUIRED_MISSING[lacking[0]],)
         if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:
             return ("其中的细分数字",)  # 那2500人里面…有多少: the fact gives the whole only
         return ()

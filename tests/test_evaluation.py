@@ -27,11 +27,11 @@ KINDS = ("simplified", "traditional", "cantonese", "typo", "paraphrase", "wrappe
 TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see the floors
 # Regression floors on the sets tuned on, just under what the bot scores on them today.
 FLOORS: dict[str, dict[str, float]] = {
-    "questions.yaml": {"answer": 0.93, "refusal": 0.92},
-    "heldout.yaml": {"answer": 0.93, "refusal": 0.94},
-    "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.94},
-    "english-tuning.yaml": {"answer": 0.83, "refusal": 0.91, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.79, "refusal": 0.84, "overview": 0.85},
+    "questions.yaml": {"answer": 0.93, "refusal": 0.93},
+    "heldout.yaml": {"answer": 0.94, "refusal": 0.94},
+    "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.96},
+    "english-tuning.yaml": {"answer": 0.84, "refusal": 0.91, "language": 0.99},
+    "briefings-tuning.yaml": {"answer": 0.82, "refusal": 0.87, "overview": 0.85},
 }
 
 
@@ -40,13 +40,14 @@ FLOORS: dict[str, dict[str, float]] = {
 # under today's figure and only guard against regressions: the next honest figure needs a fresh
 # set written blind (tests/data/FORMAT.md).
 HELDOUT_FLOORS: dict[str, dict[str, float]] = {
-    "understanding-heldout.yaml": {"answer": 0.82, "refusal": 0.89},
-    "english-heldout.yaml": {"answer": 0.85, "refusal": 0.89, "language": 0.98},
-    "briefings-heldout.yaml": {"answer": 0.80, "refusal": 0.82, "overview": 0.76},
+    "understanding-heldout.yaml": {"answer": 0.83, "refusal": 0.91},
+    "english-heldout.yaml": {"answer": 0.86, "refusal": 0.90, "language": 0.98},
+    "briefings-heldout.yaml": {"answer": 0.81, "refusal": 0.86, "overview": 0.76},
     # The second round's fresh sets, written blind while the first ones were being tuned on,
     # scored once at aa8eb5f: single questions 83.8/89.4, briefings 87.5/80.3, overviews 79.8.
-    "fresh-heldout.yaml": {"answer": 0.82, "refusal": 0.87, "language": 0.98},
-    "fresh-briefings-heldout.yaml": {"answer": 0.85, "refusal": 0.78, "overview": 0.77},
+    # Spent since and tuned on (branch understand3): floors under today's 84.2/90.6, 89.6/85.2.
+    "fresh-heldout.yaml": {"answer": 0.83, "refusal": 0.89, "language": 0.98},
+    "fresh-briefings-heldout.yaml": {"answer": 0.88, "refusal": 0.84, "overview": 0.78},
 }
 
 
