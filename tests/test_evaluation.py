@@ -48,6 +48,9 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # Spent since and tuned on (branch understand3): floors under today's 84.2/90.6, 89.6/85.2.
     "fresh-heldout.yaml": {"answer": 0.83, "refusal": 0.89, "language": 0.98},
     "fresh-briefings-heldout.yaml": {"answer": 0.88, "refusal": 0.84, "overview": 0.78},
+    # The third round's blind set (single questions, overviews and dialogues in one file),
+    # scored once at 28dca32: answers 84.2, refusals 87.3, overviews 61.4, follow-ups 66.7.
+    "third-heldout.yaml": {"answer": 0.82, "refusal": 0.85, "overview": 0.59, "language": 0.96},
 }
 
 
