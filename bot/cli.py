@@ -190,10 +190,9 @@ def _ask(settings: Settings, question: str | None, *, as_json: bool, out: TextIO
     return 0
 
 
-def _chat(settings: Settings) -> int:
-    """The console, on the bot's own store: checked first as `run` checks it."""
-    from bot.console import run
-
+def _ready(settings: Settings) -> FactBase | int:
+    """The fact base, once it loads and the store can be written; else the exit status, after
+    one line saying why (`run` and `chat` check the same, before anything starts)."""
     try:
         base = _load(settings)
     except FactBaseError as exc:
@@ -204,6 +203,16 @@ def _chat(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    return base
+
+
+def _chat(settings: Settings) -> int:
+    """The console, on the bot's own store: checked first as `run` checks it."""
+    from bot.console import run
+
+    base = _ready(settings)
+    if isinstance(base, int):
+        return base
     # Typed bytes that are not UTF-8 become U+FFFD instead of ending the conversation.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     run(settings, base, stream=stdin)
@@ -308,17 +317,8 @@ def _run_bot(settings: Settings, run_bot: RunBot | None) -> int:
     if run_bot is None:
         print("baybrief run: this entry point has no Telegram side", file=sys.stderr)
         return 2
-    try:
-        _load(settings)
-    except FactBaseError as exc:
-        print(_broken(exc, settings), file=sys.stderr)
-        return 1
-    try:
-        check_database(settings.database)
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    return run_bot(settings)
+    ready = _ready(settings)
+    return ready if isinstance(ready, int) else run_bot(settings)
 
 
 class _Parser(argparse.ArgumentParser):
