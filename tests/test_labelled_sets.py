@@ -67,3 +67,19 @@ def test_the_status_line_says_whether_the_set_is_spent(name: str) -> None:
 def test_the_brief_is_kept_with_the_sets() -> None:
     assert (DATA / "FORMAT.md").read_text(encoding="utf-8").startswith("# Labelled question sets")
     assert Path(DATA / "FORMAT.md").stat().st_size > 2000
+
+
+def test_the_writers_validator_agrees_and_catches_a_bad_label() -> None:
+    """tests/data/validate.py is what a blind writer runs (it reads no bot code): it passes the
+    committed sets and reports a label that is not in its article."""
+    from tests.data.validate import canon as writer_canon
+    from tests.data.validate import problems_of
+
+    seeds = SEEDS.glob("*.txt")
+    articles = {p.name[:3]: writer_canon(p.read_text(encoding="utf-8")) for p in seeds}
+    for name in BLIND:
+        items = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+        assert problems_of(items, articles) == [], name
+    invented = [{"q": "x", "expect": [{"article": "000", "evidence": "全省共有技工院校999所",
+                                         "answer": "999所"}]}]  # fmt: skip
+    assert problems_of(invented, articles) != []
