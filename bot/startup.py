@@ -29,25 +29,26 @@ def check_database(target: Path | str) -> None:
     if path.is_dir():
         raise ConfigError(f"{where} is a directory; give the path of a database file")
     try:
-        store = Store(path, busy_timeout=_PROBE_TIMEOUT)
-        try:
-            store.probe_write()
-        finally:
-            store.close()
+        _probe(path)
     except (sqlite3.Error, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"{where}: cannot use it as the bot's database: {reason}") from exc
+
+
+def _probe(target: Path | str) -> None:
+    """Open the store (migrations included) and write once, as the bot will, then close it."""
+    store = Store(target, busy_timeout=_PROBE_TIMEOUT)
+    try:
+        store.probe_write()
+    finally:
+        store.close()
 
 
 def _check_postgres(url: str) -> None:
     import psycopg
 
     try:
-        store = Store(url, busy_timeout=_PROBE_TIMEOUT)
-        try:
-            store.probe_write()
-        finally:
-            store.close()
+        _probe(url)
     except psycopg.Error as exc:
         # libpq's messages name host, port and user, never the password; the URL is not shown.
         reason = " ".join(str(exc).split()) or type(exc).__name__
