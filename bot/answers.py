@@ -25,7 +25,7 @@ from bot.commands import Command, CommandTable, commands
 from bot.factbase import Fact, FactBase, FactDiff, quoted_figures
 from bot.figures import chinese_figures, english_figures, unsupported
 from bot.kinds import KIND_NAMES
-from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES
+from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES, missing_in_english
 from bot.matcher import MAX_QUESTION_CHARS, Match, Outcome, Verdict
 from bot.messages import message
 from bot.overview import Digest
@@ -333,7 +333,10 @@ class Renderer:
             return Reply(self._numbered(text, choices), choices, ids, "choices", script, score)
         if outcome.verdict is Verdict.MISSING_DETAIL:
             best = outcome.matches[0]
-            missing = "、".join(f"「{w}」" for w in outcome.missing)
+            if script is Script.ENGLISH:
+                missing = " or ".join(dict.fromkeys(map(missing_in_english, outcome.missing)))
+            else:
+                missing = "、".join(f"「{w}」" for w in outcome.missing)
             text = self.message(
                 "missing_detail", script, title=self.title(best.fact, script), missing=missing
             )
@@ -341,7 +344,8 @@ class Renderer:
             return Reply(f"{text}\n\n{body}", choices, ids, "refusal", script, score)
         if outcome.verdict is Verdict.OUT_OF_SCOPE:
             named = "、".join(f"「{n}」" for n in outcome.unknown)
-            text = self.message("out_of_scope", script, named=named)
+            key = "out_of_topic" if outcome.named_elsewhere else "out_of_scope"
+            text = self.message(key, script, named=named)
             return self._with_suggestions(text, choices, script, ids)
         if outcome.verdict is Verdict.TOO_LONG:
             return Reply(self.message("too_long", script, limit=MAX_QUESTION_CHARS), script=script)

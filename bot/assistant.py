@@ -21,6 +21,7 @@ from bot.dialogue import (
     asks_something,
     determined,
     follow_up,
+    holds_pronoun,
     referent,
     resolve,
     turns_away,
@@ -142,6 +143,8 @@ class Assistant:
         if talk is not None:
             return self._small_talk(talk, script), context and context.touched(now)
         kind = follow_up(text)
+        if kind is FollowUp.PRONOUN and self._slip_for_pronoun(text):
+            kind = None  # 智能产业基金首其募资多少: 首其 is 首期 mistyped
         if kind is FollowUp.CLARIFICATION or (
             kind is None and context is not None and context.pending and not asks_something(text)
         ):
@@ -156,10 +159,10 @@ class Assistant:
             return self._more(context, script, now)
         if kind is not None:
             if context is None or not context.topic:
-                if (kind is FollowUp.DEICTIC and self._says_enough(text)) or (
-                    kind is FollowUp.PRONOUN and self._named_before(text)
-                ):  # 这个双选会在哪; 高锦辉是谁？他讲了什么
-                    alone = self._answer(text, script, now, None)
+                if kind is FollowUp.DEICTIC and self._says_enough(text):
+                    return self._answer(text, script, now, None)  # 这个双选会在哪
+                if kind is FollowUp.PRONOUN and self._named_before(text):
+                    alone = self._answer(text, script, now, None)  # 高锦辉是谁？他讲了什么
                     if alone[0].mode in ANSWERING_MODES:
                         return alone
                 pending = Context(at=now, pending=text)
@@ -306,13 +309,27 @@ class Assistant:
 
     def _says_enough(self, text: str) -> bool:
         """Whether a message with a determiner or an English pronoun names its topic itself
-        (这个双选会在哪; what's the Yuejiang model for, is it for training?), rather than
-        leaving it to the pronoun (when was it founded?)."""
+        (这个双选会在哪; 那个AI与机器人产业联盟有多少成员; what's the Yuejiang model for, is it
+        for training?), rather than leaving it to the pronoun (when was it founded?)."""
         q = self.matcher.read(text)
-        return (
-            len(q.content) - len(q.focus & {w for w, _, _ in q.content}) >= 1
-            and len(q.content) >= 2
+        words = [w for w, _, _ in q.content]
+        if len(words) - len(q.focus & set(words)) >= 1 and len(words) >= 2:
+            return True
+        index = self.matcher.index
+        return any(
+            w not in SLOT_WORDS and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
+            for w in words
         )
+
+    def _slip_for_pronoun(self, text: str) -> bool:
+        """Whether the pronoun a message seems to hold is inside a mistyped name of the fact
+        base (首其 for 首期), and nothing else in it points back."""
+        words = [w for w, _, _ in self.matcher.read(text).content]
+        slips = [w for w in words if holds_pronoun(w) and self.matcher.index.sounds_like(w)]
+        rest = normalise(text)
+        for word in slips:
+            rest = rest.replace(word, " ")
+        return bool(slips) and follow_up(rest) is not FollowUp.PRONOUN
 
     def _more(self, context: Context, script: Script, now: float) -> tuple[Reply, Context]:
         """More on the topic: the facts related to what was shown that were not shown yet."""

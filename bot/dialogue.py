@@ -29,6 +29,7 @@ _DETERMINER: Final = alternation(_DATA["determiners"])
 _REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
 _ENGLISH_DEMONSTRATIVE: Final = re.compile(r"\b(?:that|this|those|these)\s*[?.!]*$")
+_ENGLISH_THERE: Final = re.compile(_DATA["english_place_pronoun"])
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
 _AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))
 _SAME_KIND: Final = (re.compile(r"\d+月"), re.compile(r"\d{4}年"), re.compile(r"第\d+"))
@@ -112,7 +113,8 @@ def follow_up(text: str) -> FollowUp | None:
         return FollowUp.CLARIFICATION
     if _PRONOUN.search(_WITHIN.sub(" ", _NOT_PRONOUN.sub(" ", canonical))):
         return FollowUp.PRONOUN
-    if _ENGLISH_DEMONSTRATIVE.search(canonical):  # and when was that?
+    if _ENGLISH_DEMONSTRATIVE.search(canonical) or _ENGLISH_THERE.search(canonical):
+        # and when was that? how many signed there?
         return FollowUp.PRONOUN
     if _ENGLISH_PRONOUN.search(canonical):  # "is it for training?": often within a question
         return FollowUp.DEICTIC
@@ -122,6 +124,11 @@ def follow_up(text: str) -> FollowUp | None:
     if _DETERMINER.search(canonical):
         return FollowUp.DEICTIC
     return None
+
+
+def holds_pronoun(word: str) -> bool:
+    """Whether a word carries a pronoun (首其 does: a slip for 首期, not 其)."""
+    return bool(_PRONOUN.search(word)) and not _NOT_PRONOUN.search(word)
 
 
 def determined(text: str) -> bool:

@@ -79,6 +79,7 @@ ASKED: Final[dict[AskedKind, re.Pattern[str]]] = {
 }
 REQUIRED_KINDS: Final[frozenset[AskedKind]] = frozenset(_QUESTIONS["required"])
 REQUIRED_MISSING: Final[dict[str, str]] = dict(_QUESTIONS["required_missing"])
+_MISSING_IN_ENGLISH: Final[dict[str, str]] = dict(_QUESTIONS["missing_in_english"])
 ANSWERED_BEST_BY: Final[dict[AskedKind, frozenset[str]]] = {
     kind: frozenset(kinds) for kind, kinds in _QUESTIONS["answered_best_by"].items()
 }
@@ -155,6 +156,15 @@ def listed_count(text: str) -> int | None:
     if n.isdigit():
         return int(n)
     return _ENGLISH_COUNTS.get(n) or chinese_integer(n)
+
+
+def missing_in_english(label: str) -> str:
+    """A missing detail as an English refusal names it: the label's English, else the English
+    word that reads into it (门票: ticket), else a plain "that detail"."""
+    if label in _MISSING_IN_ENGLISH:
+        return _MISSING_IN_ENGLISH[label]
+    words = [en for en, zh in ENGLISH_WORDS.items() if zh == label and " " not in en]
+    return f"the {min(words, key=len)}" if words else "that detail"
 
 
 def asked_kinds(text: str) -> frozenset[AskedKind]:

@@ -68,7 +68,7 @@ from bot.lexicon import (
     unwrapped,
 )
 from bot.segment import NOUN_TAGS, Segmenter, Span
-from bot.text import Script, detect_script
+from bot.text import Script, detect_script, normalise
 
 MAX_QUESTION_CHARS: Final = 300
 SUGGESTIONS: Final = 3
@@ -124,6 +124,7 @@ class Outcome:
     unknown: tuple[str, ...] = ()  # out of scope: what the question names that no fact covers
     missing: tuple[str, ...] = ()  # missing detail: the words the best fact does not explain
     features: dict[str, float] | None = None  # of the best candidate, for fitting the model
+    named_elsewhere: bool = False  # out of scope: facts on other topics name what is unknown
 
     @property
     def answered(self) -> bool:
@@ -244,8 +245,11 @@ class Matcher:
             w for w, _, _ in content
             if w in joined and self.index.idf(w) is None and not self.index.sounds_like(w)
         )  # fmt: skip
+        # what is asked, read before English is put into Chinese too: "which eight
+        # departments" asks for a list that 八部门 no longer shows
+        asked = asked_kinds(text) | asked_kinds(normalise(question))
         return Question(
-            question, text, words, content, weights, nouns, asked_kinds(text), asked_units(text),
+            question, text, words, content, weights, nouns, asked, asked_units(text),
             _focus(text, words), names,
         )  # fmt: skip
 
@@ -503,8 +507,10 @@ class Matcher:
             best_in_scope = self._probability(q, ranked, in_scope[0]) if in_scope else 0.0
             if best_in_scope < self.model.threshold:
                 unknown = tuple(sorted(ranked[0].unknown))
+                # "nothing on 上海" is said only of what no fact names (the WAIC was in 上海)
+                elsewhere = any(self.index.holders(n) for n in unknown)
                 return Outcome(q.original, Verdict.OUT_OF_SCOPE, script, suggestions, unknown,
-                               features=features)  # fmt: skip
+                               features=features, named_elsewhere=elsewhere)  # fmt: skip
         if not in_scope:
             return Outcome(q.original, Verdict.NOT_FOUND, script, suggestions, features=features)
         top = in_scope[0]

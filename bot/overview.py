@@ -131,8 +131,11 @@ class Overviews:
         unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))
         if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
             ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them
-        if unknown or not ranked:
-            return Digest(shown, (), unknown or tuple(sorted(named)), broad)
+        if not ranked:  # name only what no fact names at all: 香港 is covered, its 动作 not
+            nowhere = tuple(sorted(n for n in named if not self.matcher.index.holders(n)))
+            return Digest(shown, (), nowhere, broad)
+        if unknown:
+            return Digest(shown, (), unknown, broad)
         return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
 
     def _narrowed(

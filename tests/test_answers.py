@@ -69,6 +69,24 @@ def test_refusals_name_what_is_missing_and_offer_topics(
     assert "do not answer" in nothing.text  # Latin letters only: answered in English
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many of the 331 member units are private companies?",
+        "Which eight departments issued the AI plus manufacturing opinions?",
+        "how much is a ticket to the job fair",
+    ],
+)
+def test_an_english_refusal_names_the_missing_detail_in_english(
+    factbase: FactBase, matcher: Matcher, question: str
+) -> None:
+    outcome = matcher.match(question)
+    text = PLAIN.outcome(outcome, factbase).text
+    first_line = text.splitlines()[0]
+    assert first_line.startswith("Sorry")
+    assert not re.search(r"[\u4e00-\u9fff]", first_line.split("cover")[-1].split("”")[-1])
+
+
 def test_help_states_sources_and_date_range(factbase: FactBase) -> None:
     text = PLAIN.help(factbase, Script.TRADITIONAL)
     assert "5篇報道" in text

@@ -112,6 +112,8 @@ def test_context_is_plain_data_that_survives_a_restart() -> None:
         ("我是说那个联盟", FollowUp.CLARIFICATION),
         ("双选会在哪里呢？", None),
         ("How many technical schools are there in Guangdong?", None),
+        ("Are there any events in Macau?", None),
+        ("And how many people signed there?", FollowUp.PRONOUN),
     ],
 )
 def test_follow_up_kinds(text: str, kind: FollowUp | None) -> None:
@@ -137,6 +139,31 @@ def test_overviews_carry_the_key_facts_in_one_message(
     assert [c.fact_id for c in reply.choices] == list(reply.fact_ids)  # a button per fact
     for figure in figures:
         assert figure in reply.text.replace(",", "")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("顺便问问，那个AI与机器人产业联盟有多少家成员单位？", "alliance-members"),  # 那个 + a name
+        ("智能产业基金首其募资多少？", "gd-intelligent-industry-fund"),  # 首其: 首期 mistyped
+    ],
+)
+def test_a_question_naming_its_topic_needs_no_referent(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    (reply,) = talk(assistant, [question])
+    assert reply.startswith(f"answer|{fact_id}")
+
+
+def test_a_determiner_before_a_name_is_never_asked_which_one(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["参加这次技能人才交流会的一共大约多少人？"])
+    assert "你指的是哪一个" not in reply
+
+
+def test_an_overview_of_a_covered_place_is_not_said_to_be_missing(assistant: Assistant) -> None:
+    reply = assistant.reply("香港喺AI教育方面有咩動作？")  # 動作 frames the topic: what was done
+    assert reply.mode == "overview"
+    assert "hk-digital-education-committee" in reply.fact_ids
 
 
 @pytest.mark.parametrize("question", ["北京的AI人才政策有哪些？", "给我讲讲上海的机器人补贴政策"])

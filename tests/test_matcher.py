@@ -56,6 +56,35 @@ def test_refuses_what_the_facts_are_not_about(
 
 
 @pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("331家成员单位里民营企业到底有几家？", "其中的细分数字"),  # a part of the 331
+        ("簽署倡議的49所學校中，香港有幾所？", "其中的细分数字"),
+        ("Which eight departments issued the AI plus manufacturing opinions?", "具体名单"),
+    ],
+)
+def test_a_detail_the_fact_lacks_is_named(matcher: Matcher, question: str, missing: str) -> None:
+    outcome = matcher.match(question)
+    assert outcome.verdict is Verdict.MISSING_DETAIL
+    assert outcome.missing == (missing,)
+
+
+def test_who_must_be_carried_by_the_answer(matcher: Matcher) -> None:
+    assert not matcher.match("首期募资的20亿元是由谁出的？").answered  # the fund names no one
+    assert matcher.match("双选会是谁主办的？").answered
+
+
+def test_cantonese_which_before_a_noun_asks_which_not_who(matcher: Matcher) -> None:
+    assert matcher.read("具身智能訓練場建喺邊個城市").asked == {"where"}
+
+
+def test_a_name_known_elsewhere_is_not_said_to_be_unknown(matcher: Matcher) -> None:
+    outcome = matcher.match("上海有多少所技工院校？")  # 上海: only the WAIC held there
+    assert outcome.named_elsewhere
+    assert not matcher.match("中国人工智能学会是联盟成员吗").named_elsewhere
+
+
+@pytest.mark.parametrize(
     "question",
     ["双选会的门票多少钱？", "粤匠大模型有多少参数？", "今天天气怎么样？", "讲个笑话", "asdfgh"],
 )
