@@ -36,7 +36,7 @@ _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以�
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
 )
-_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n]+")
+_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own

@@ -34,6 +34,8 @@ _DATA: Final = data("overview.yaml")
 _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
+_DOINGS: Final = re.compile("|".join(_DATA["doings"]))
+_DEEDS: Final[frozenset[Kind]] = frozenset({"event", "initiative"})
 _KINDS: Final[dict[Kind, frozenset[str]]] = {
     kind: frozenset(words) for kind, words in _DATA["kinds"].items()
 }
@@ -57,6 +59,16 @@ _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "�
 def _figures_first(fact: Fact) -> tuple[bool, str]:
     """Facts stating figures before the others: a digest's readers look for numbers."""
     return not any(f.counted for f in chinese_figures(fact.answer)), fact.id
+
+
+def _across_stories(facts: list[Fact]) -> list[Fact]:
+    """The facts taken in turn from each article (in order of each one's first fact), so a
+    briefing on all policies or all figures is not eight lines of one document."""
+    stories: dict[str, list[Fact]] = {}
+    for fact in facts:
+        stories.setdefault(fact.sources[0].article if fact.sources else "", []).append(fact)
+    queues = list(stories.values())
+    return [q[n] for n in range(max(map(len, queues), default=0)) for q in queues if n < len(q)]
 
 
 class Wish(enum.StrEnum):
@@ -136,6 +148,8 @@ class Overviews:
             return Digest(shown, (), nowhere, broad)
         if unknown:
             return Digest(shown, (), unknown, broad)
+        if _DOINGS.search(normalise(text)):  # what was done: the deeds after the subject's head
+            ranked[1:] = sorted(ranked[1:], key=lambda f: f.kind not in _DEEDS)
         return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
 
     def _narrowed(
@@ -148,6 +162,7 @@ class Overviews:
             only_kind = not (months or places)
             ranked = [f for f in self.base.facts if not only_kind or self._of_kind(f, kinds)]
             ranked.sort(key=self._importance)
+            ranked = _across_stories(ranked)
         # The kind asked for first, the exact kind before its kin; with a subject, only figures
         # (双选会的招聘数据): 八部门那份文件 names its subject by a kind, its targets are figures.
         if kinds and (not subject or kinds <= _FIGURE_KINDS):

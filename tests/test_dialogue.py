@@ -166,6 +166,27 @@ def test_an_overview_of_a_covered_place_is_not_said_to_be_missing(assistant: Ass
     assert "hk-digital-education-committee" in reply.fact_ids
 
 
+@pytest.mark.parametrize("question", ["what policies are covered?", "有哪些AI相关的政策？"])
+def test_a_briefing_on_a_kind_spans_the_stories(assistant: Assistant, question: str) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    articles = {assistant.base.by_id[i].sources[0].article[:3] for i in reply.fact_ids}
+    assert len(articles) >= 3  # not eight lines of the eight departments' plan
+
+
+def test_what_was_done_puts_the_deeds_first(assistant: Assistant) -> None:
+    reply = assistant.reply("联盟成立以后都做了哪些事？")
+    kinds = [assistant.base.by_id[i].kind for i in reply.fact_ids[1:4]]
+    assert reply.mode == "overview"
+    assert set(kinds) <= {"event", "initiative"}
+
+
+def test_a_pronoun_after_a_comma_takes_the_name_before_it(assistant: Assistant) -> None:
+    reply = assistant.reply("高锦辉是谁，他讲了什么？")
+    assert reply.mode in ("answer", "overview")
+    assert "pui-ching-macau-ai-steam" in reply.fact_ids
+
+
 @pytest.mark.parametrize("question", ["北京的AI人才政策有哪些？", "给我讲讲上海的机器人补贴政策"])
 def test_an_overview_of_something_not_covered_is_refused(
     assistant: Assistant, question: str
