@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -36,6 +37,9 @@ _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以�
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
 )
+_FIGURE: Final = re.compile(r"\d")
+_NAMED_KINDS: Final = frozenset({"event", "organization", "initiative", "policy"})
+_KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
 _SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
@@ -172,7 +176,13 @@ class Assistant:
                 if around is not None:
                     return around
             named = referent(text) if kind is FollowUp.ELLIPSIS else ""
-            resolved = self._answer(resolve(text, context, kind), script, now, context, named=named)
+            there = self._the_one_there(text, context) if kind is FollowUp.ELLIPSIS else None
+            question = there or resolve(text, context, kind)
+            resolved = self._answer(question, script, now, context, named=named)
+            if resolved[0].mode not in ANSWERING_MODES and context.fact_ids:
+                near_by = self._near_by(question, context, script, now, named=named)
+                if near_by is not None:
+                    return near_by
             if (
                 resolved[0].mode not in ANSWERING_MODES
                 and kind is FollowUp.DEICTIC
@@ -184,7 +194,13 @@ class Assistant:
                     return alone
             return resolved
         if context is not None and context.topic and self._only_slots(text):
-            return self._answer(f"{context.topic} {text}", script, now, context)  # 主办方是谁
+            leant = f"{context.topic} {text}"  # 主办方是谁
+            slots = self._answer(leant, script, now, context)
+            if slots[0].mode not in ANSWERING_MODES and context.fact_ids:
+                near_by = self._near_by(leant, context, script, now)
+                if near_by is not None:
+                    return near_by
+            return slots
         reply, fresh = self._answer(text, script, now, context, near=self._articles(context))
         if (
             reply.mode not in ANSWERING_MODES
@@ -210,11 +226,13 @@ class Assistant:
         *,
         named: str = "",
         near: frozenset[str] = frozenset(),
+        within: frozenset[str] | None = None,
     ) -> tuple[Reply, Context | None]:
         """The reply to a complete question, and the context it leaves; `named` is what an
-        ellipsis names (AI majors in "and AI majors?"), which the answer must explain."""
-        wish = wants_overview(text)
-        outcome = self.matcher.match(text, named=named, near=near)
+        ellipsis names (AI majors in "and AI majors?"), which the answer must explain;
+        `within`, the facts a follow-up may be about."""
+        wish = wants_overview(text) if within is None else None
+        outcome = self.matcher.match(text, named=named, near=near, within=within)
         if wish is not None:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
@@ -236,10 +254,41 @@ class Assistant:
             topic = self._topic(text, outcome.matches[0].fact.id, context)
             return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
         if reply.mode != "answer":
+            named = self._named(text, [m.fact.id for m in outcome.matches])
+            if named:  # 邓飞是什么身份 unanswered: 他提到了哪些问题 is still about 邓飞
+                return reply, Context(now, named, text)
             return reply, context and context.touched(now)
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _near_by(
+        self, question: str, context: Context, script: Script, now: float, *, named: str = ""
+    ) -> tuple[Reply, Context | None] | None:
+        """A follow-up the whole fact base does not answer, read as about the conversation:
+        the facts last shown answer it, or say they lack the detail (在哪个城市办 of a
+        conference whose city is not given); only when they do not match at all, their
+        related facts (多少人参加 after the event: its attendance). None if neither answers."""
+        shown = frozenset(i for i in context.fact_ids if i in self.base.by_id)
+        own = self._answer(question, script, now, context, named=named, within=shown)
+        if own[0].mode == "answer" or self.matcher.match(question, within=shown).verdict in (
+            Verdict.MISSING_DETAIL,
+        ):
+            return own
+        family = frozenset(self._neighbourhood(context)) - shown
+        near = self._answer(question, script, now, context, named=named, within=family)
+        return near if near[0].mode == "answer" else None
+
+    def _neighbourhood(self, context: Context) -> tuple[str, ...]:
+        """The facts a follow-up may be about, nearest first: those the conversation last
+        showed and their related facts (the event an initiative was signed at); not the rest
+        of the article (the conference's venue is not the exhibitions' cities)."""
+        index = self.matcher.index
+        shown = [i for i in context.fact_ids if i in self.base.by_id]
+        ids = list(shown)
+        for fact_id in shown:
+            ids += [self.base.facts[i].id for i in index.fact(index.position(fact_id)).family]
+        return tuple(dict.fromkeys(ids))
 
     def _foreign(self, text: str) -> bool:
         """Whether a topic names a thing no fact holds at all (新能源汽车补贴: 补贴), not a
@@ -350,17 +399,52 @@ class Assistant:
         reply = self.render.overview(Digest(context.topic, tuple(unique)), self.base, script)
         return reply, Context(now, context.topic, context.question, (*shown, *reply.fact_ids))
 
-    def _topic(self, text: str, fact_id: str, context: Context | None) -> str:
-        """What a later 它 stands for: the longest name of the answer the question used, else
-        the earlier topic (a follow-up keeps its referent), else the answer's title."""
+    def _the_one_there(self, text: str, context: Context) -> str | None:
+        """南沙那场呢 after 双选会在哪里举办: the same question of the event held in 南沙 (the
+        one there), not of the job fair in 南沙. None unless the ellipsis is a place with a
+        determiner and the last question named its topic."""
+        places = entities_in(self.matcher.index.canonical(referent(text))) & PLACES
+        if not places or not determined(text) or not context.fact_ids:
+            return None
+        question, topic = normalise(context.question), normalise(context.topic)
+        if not topic or topic not in question or entities_in(question) & PLACES:
+            return None  # 东莞那场交流会…: the place is swapped, not the topic
+        shown = self.base.by_id.get(context.fact_ids[0])
+        noun = _KIND_NOUNS.get(shown.kind, "") if shown is not None else ""
+        return question.replace(topic, f"{max(places, key=len)}{noun}", 1)
+
+    def _named(self, text: str, fact_ids: Sequence[str]) -> str:
+        """The longest name in a question that one of the given facts holds (no date or
+        figure): what an unanswered question was about, for the follow-up that may come."""
         index = self.matcher.index
-        canonical = index.canonical(text)
-        family = index.fact(index.position(fact_id)).family
+        positions = {index.position(i) for i in fact_ids}
         names = [
             phrase
-            for phrase, _ in index.phrases_in(canonical)
-            if any(owner in family for owner in index.phrase_owners[phrase])
+            for phrase, _ in index.phrases_in(index.canonical(text))
+            if not _FIGURE.search(phrase) and positions & set(index.phrase_owners[phrase])
         ]
+        return max(names, key=len, default="")
+
+    def _topic(self, text: str, fact_id: str, context: Context | None) -> str:
+        """What a later 它 stands for: the longest name of the answer the question used, else
+        the earlier topic (a follow-up keeps its referent), else the answer's title. A name
+        only of a related fact is the topic when the answer is a figure or a view of it
+        (联盟有多少成员: 联盟); an event or a body the question did not name is its own topic
+        (联盟12月要办什么活动: the conference, so 在哪里办 asks the conference's venue)."""
+        index = self.matcher.index
+        canonical = index.canonical(text)
+        position = index.position(fact_id)
+        family = index.fact(position).family
+        phrases = [  # a date or a figure is no referent (7月12日那场活动: the event is)
+            phrase for phrase, _ in index.phrases_in(canonical) if not _FIGURE.search(phrase)
+        ]
+        own = [p for p in phrases if position in index.phrase_owners[p]]
+        if own:
+            return str(max(own, key=len))
+        names = [p for p in phrases if any(o in family for o in index.phrase_owners[p])]
+        fact = self.base.by_id[fact_id]
+        if names and fact.kind in _NAMED_KINDS:
+            return fact.title
         if names:
             return str(max(names, key=len))
         if context is not None and context.topic:

@@ -313,18 +313,26 @@ class Matcher:
         return found
 
     def match(
-        self, question: str, *, named: str = "", near: frozenset[str] = frozenset()
+        self,
+        question: str,
+        *,
+        named: str = "",
+        near: frozenset[str] = frozenset(),
+        within: frozenset[str] | None = None,
     ) -> Outcome:
         """The outcome for a question; `named` is what an elliptical follow-up names (AI majors
         in "and AI majors?", resolved to the last question with it): a fact leaving it
-        unexplained answers the last question again, not this one."""
+        unexplained answers the last question again, not this one. `within` (fact ids) is
+        what a follow-up may be about: the conversation's facts and their neighbours."""
         script = detect_script(question[: MAX_QUESTION_CHARS * 2])
         if len(question.strip()) > MAX_QUESTION_CHARS:
             return Outcome(question, Verdict.TOO_LONG, script)
         q = self.read(question)
         if not q.content:
             return Outcome(question, Verdict.EMPTY, script)
-        ranked = self.candidates(q)
+        ranked = self.candidates(q, keep=SHORTLIST if within is None else 4 * SHORTLIST)
+        if within is not None:  # the conversation's facts first; the others still rival them
+            ranked = sorted(ranked, key=lambda c: c.indexed.fact.id not in within)
         if named:
             ranked = self._explaining(q, ranked, named)
         if near and ranked:

@@ -51,6 +51,37 @@ def test_ellipsis_and_pronouns_inherit_the_topic(
     assert figure in last
 
 
+def test_a_detail_follow_up_is_about_what_was_answered(assistant: Assistant) -> None:
+    """联盟12月要办什么活动 is answered by the conference: 在哪里办 asks the conference's venue,
+    which the sources do not give, not where the alliance was founded (广州)."""
+    first, second = talk(assistant, ["联盟12月要办什么活动？", "在哪里办？"])
+    assert first.startswith("answer|gba-ai-robotics-conference-2025")
+    assert second.startswith("refusal|")
+    assert "广州" not in second.split("\n")[0]
+
+
+def test_a_follow_up_finds_the_related_fact_that_answers(assistant: Assistant) -> None:
+    first, second, third = talk(
+        assistant, ["7月12日那场AI教育活动在哪里办的？", "多少人参加？", "主办方是谁？"]
+    )
+    assert first.startswith("answer|gba-ai-talent-exchange-2025")
+    assert second.startswith("answer|gba-ai-talent-exchange-attendance")
+    assert "400" in second
+    assert third.startswith("answer|gba-ai-talent-exchange-organisers")
+
+
+def test_the_one_there_is_the_event_held_in_that_place(assistant: Assistant) -> None:
+    first, second = talk(assistant, ["双选会在哪里举办？", "南沙那场呢？"])
+    assert first.startswith("answer|skills-exchange-2025")
+    assert second.startswith("answer|gba-ai-talent-exchange-2025")  # not "no 双选会 in 南沙"
+
+
+def test_an_unanswered_question_still_names_the_referent(assistant: Assistant) -> None:
+    first, second = talk(assistant, ["邓飞是什么身份？", "他提到了哪些问题？"])
+    assert not first.startswith("answer")  # the sources give his titles only in passing
+    assert second.startswith("answer|deng-fei-")  # 他 is 邓飞, not "which one?"
+
+
 def test_another_place_is_asked_about_that_place(assistant: Assistant) -> None:
     _, shenzhen = talk(assistant, ["广州有多少所学校开了人工智能通识课？", "那深圳呢？"])
     assert shenzhen.startswith("refusal|")
