@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import itertools
 import math
 import re
 from dataclasses import dataclass
 from typing import Final
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from bot import decision
 from bot.factbase import Fact, FactBase
@@ -55,6 +57,7 @@ from bot.lexicon import (
     MEMBER_KINDS,
     MEMBERS,
     ORGANISATION_SUFFIXES,
+    PLACES,
     QUESTION_WORD,
     RELATIVE_TIME,
     RELATIVE_TIME_ZH,
@@ -91,6 +94,8 @@ RIVAL_RANK: Final = 0.97  # a runner-up this close, answering something else, is
 NEAR_SHARE: Final = 0.85  # a fact of the conversation's articles this close to the best wins
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
+_MISTYPED_MIN: Final = 8  # characters a name needs before two slips in it are forgiven
+_SLACK: Final = 2  # characters the aligned stretch may grow or shrink by at either end
 _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
 _STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
@@ -454,12 +459,41 @@ class Matcher:
         return tag is None or tag.startswith(NOUN_TAGS)
 
     def _names_known(self, name: str, about: str) -> bool:
-        """Whether the fact names the body, as written or with a homophone slip (既南大学)."""
+        """Whether the fact names the body, as written or with a homophone slip (既南大学);
+        never when the name holds a place the fact does not (上海市…研究院 is not 深圳市's)."""
+        if not all(place in about for place in entities_in(name) & PLACES):
+            return False
         if fuzz.partial_ratio(name, about) >= _NAME_MATCH:
             return True
+        fixed, taken = name, [False] * len(name)  # every slip mended: 南莎维港青腾 -> 南沙维港青藤
         for phrase, start, end in self.index.sounds.find(name):
-            fixed = name[:start] + phrase + name[end:]
-            if phrase in about and fuzz.partial_ratio(fixed, about) >= _NAME_MATCH:
+            if phrase in about and not any(taken[start:end]):
+                fixed = fixed[:start] + phrase + fixed[end:]
+                taken[start:end] = [True] * (end - start)
+                if fuzz.partial_ratio(fixed, about) >= _NAME_MATCH:
+                    return True
+        return self._mistyped(fixed, about)
+
+    @staticmethod
+    def _mistyped(name: str, about: str) -> bool:
+        """Whether a long name is one the fact holds with a character or two wrong or left
+        out (广东机戒技师学院 for 广东省机械技师学院): edits counted against the best-aligned
+        stretch, at most one per four characters."""
+        if len(name) < _MISTYPED_MIN:
+            return False
+        aligned = fuzz.partial_ratio_alignment(name, about)
+        if aligned is None:
+            return False
+        start, end = aligned.dest_start, aligned.dest_end  # the stretch, a little either way
+        suffix = next((x for x in ORGANISATION_SUFFIXES if name.endswith(x)), "")
+        places = entities_in(name) & PLACES
+        for a, b in itertools.product(range(-_SLACK, _SLACK + 1), repeat=2):
+            stretch = about[max(0, start + a) : end + b]
+            if (
+                stretch.endswith(suffix)  # a 学会 is no 研究院, a 上海 body no 深圳 one
+                and all(place in stretch for place in places)
+                and Levenshtein.distance(name, stretch) <= len(name) // 4
+            ):
                 return True
         return False
 

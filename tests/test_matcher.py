@@ -69,6 +69,27 @@ def test_a_detail_the_fact_lacks_is_named(matcher: Matcher, question: str, missi
     assert outcome.missing == (missing,)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("南莎维港青腾中学7月办的是个什么活动", "gba-ai-talent-exchange-2025"),  # two homophones
+        (
+            "广东机戒技师学院跟华为联合搞了个什么模型",
+            "yuejiang-model",
+        ),  # a wrong and a lost character
+    ],
+)
+def test_a_mistyped_long_name_is_still_known(matcher: Matcher, question: str, fact_id: str) -> None:
+    assert best(matcher, question) == fact_id
+
+
+@pytest.mark.parametrize(
+    "question", ["中国人工智能学会是联盟成员吗", "广东省人工智能学会是联盟成员吗"]
+)
+def test_another_body_is_not_a_mistyped_one(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).verdict is Verdict.OUT_OF_SCOPE  # a 学会 is not the 联盟
+
+
 def test_who_must_be_carried_by_the_answer(matcher: Matcher) -> None:
     assert not matcher.match("首期募资的20亿元是由谁出的？").answered  # the fund names no one
     assert matcher.match("双选会是谁主办的？").answered
