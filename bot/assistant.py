@@ -36,7 +36,11 @@ from bot.text import Script, detect_script, normalise
 _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以及|顺便|同埋)(?=.)")
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
+    r"|\b(?:what|which|who|whom|whose|when|where|why|how)\b"
 )
+# What an English part asks, for a bare "and academicians?" after it to borrow.
+_ENGLISH_ASKED: Final = re.compile(r"\bhow (?:many|much)\b|\b(?:when|where|who)\b")
+_AND_ALSO: Final = re.compile(r"^(?:and|also|plus)\s+(?P<rest>.+)$")
 _FIGURE: Final = re.compile(r"\d")
 _NAMED_KINDS: Final = frozenset({"event", "organization", "initiative", "policy"})
 _KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
@@ -91,17 +95,41 @@ def clauses(question: str) -> list[str]:
     parts: list[str] = []
     pending = ""
     for piece in pieces:
+        also = _AND_ALSO.match(normalise(piece))
+        asked = _ENGLISH_ASKED.search(normalise(parts[-1])) if parts else None
         if _QUESTION_SIGNAL.search(normalise(piece)) or _asks(piece):
             parts.append(pending + piece)
             pending = ""
+        elif also and asked:  # members, how many? and academicians? -> academicians how many
+            parts.append(f"{asked.group()} {also['rest']}")
         else:
             pending += piece + "，"
     if pending and parts:
         parts[-1] += "，" + pending.rstrip("，")
     expanded = []
     for part in parts:
-        expanded += _respectively(part)
+        for each in _respectively(part):
+            expanded += _each_asked(each)
     return [p for p in expanded if len(_NOISE.sub("", p)) >= MIN_CLAUSE]
+
+
+def _each_asked(part: str) -> list[str]:
+    """双选会是哪天、在哪里办的 -> [双选会是哪天, 双选会在哪里办的]: kinds of answer asked side by
+    side, each with what comes before the first of them. One part when fewer than two
+    stretches between 、 ask something of their own."""
+    pieces = part.split("、")
+    if len(pieces) < 2 or not all(_asks_itself(p) for p in pieces):
+        return [part]
+    first = pieces[0]
+    signal = _QUESTION_SIGNAL.search(first)
+    at = signal.start() if signal else 0
+    head = first[:at]
+    head = head[:-1] if head.endswith("是") else head  # 双选会是哪天 -> 双选会 + 在哪里办
+    return [first, *(head + p for p in pieces[1:])]
+
+
+def _asks_itself(piece: str) -> bool:
+    return bool(_QUESTION_SIGNAL.search(normalise(piece)))
 
 
 def _asks(text: str) -> bool:
@@ -461,9 +489,11 @@ class Assistant:
     def _multi_part(self, text: str, whole: Outcome) -> Reply | None:
         """Answers to each part, when the parts are answered by different facts."""
         parts = clauses(text)
-        if len(parts) < 2 or whole.verdict is Verdict.MISSING_DETAIL:
-            return None  # a detail the best fact lacks: no part answers around it
+        if len(parts) < 2:
+            return None
         outcomes = [self.matcher.match(p) for p in parts]
+        if whole.verdict is Verdict.MISSING_DETAIL and not all(o.answered for o in outcomes):
+            return None  # a detail the best fact lacks, and no facts that answer every part
         first = outcomes[0]
         for n in range(1, len(outcomes)):
             if first.answered and not outcomes[n].answered:
@@ -471,8 +501,9 @@ class Assistant:
                 if with_topic.answered:
                     outcomes[n] = with_topic
         facts: list[Fact] = []
-        if whole.answered:
-            facts.append(whole.matches[0].fact)
+        answered = [o.matches[0].fact for o in outcomes if o.answered]
+        if whole.answered and (len(answered) < 2 or whole.matches[0].fact in answered):
+            facts.append(whole.matches[0].fact)  # not when it answers none of the parts
         for outcome in outcomes:
             if outcome.answered and outcome.matches[0].fact not in facts:
                 facts.append(outcome.matches[0].fact)

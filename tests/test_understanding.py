@@ -108,6 +108,37 @@ def test_respectively_splits_into_parts() -> None:
     assert clauses("南沙活动的主办、承办分别是谁")[1] == "南沙活动的承办是谁"
 
 
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("双选会是哪天、在哪里办的？", ["双选会是哪天", "双选会在哪里办的"]),
+        (
+            "members in the alliance, how many? and academicians?",
+            ["members in the alliance，how many", "how many academicians"],
+        ),
+        ("华为、腾讯、大疆是联盟成员吗", ["华为、腾讯、大疆是联盟成员吗"]),  # a list, one question
+    ],
+)
+def test_kinds_asked_side_by_side_are_parts(question: str, parts: list[str]) -> None:
+    assert clauses(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("南沙那个AI教育交流活动是哪天、在哪所学校办的", ["7月12日", "维港青藤中学"]),
+        ("members in the alliance, how many? and academicians?", ["331", "23"]),
+    ],
+)
+def test_every_part_is_answered_though_no_fact_holds_all(
+    assistant: Assistant, question: str, figures: list[str]
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    for figure in figures:
+        assert figure in reply.text
+
+
 def test_the_better_fitting_fact_wins(assistant: Assistant) -> None:
     reply = assistant.reply("广东技能人才有多少？")
     assert reply.mode == "answer"
