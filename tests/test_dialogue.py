@@ -144,6 +144,7 @@ def test_context_is_plain_data_that_survives_a_restart() -> None:
         ("双选会在哪里呢？", None),
         ("How many technical schools are there in Guangdong?", None),
         ("Are there any events in Macau?", None),
+        ("Hi there, could you tell me when the alliance was founded?", None),
         ("And how many people signed there?", FollowUp.PRONOUN),
     ],
 )
