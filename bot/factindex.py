@@ -139,6 +139,8 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
 def list_size(text: str) -> int:
     """The most members one enumeration of the text names (A、B、C: 3; A与B, two bodies: 2)."""
     runs = [len(run.split("、")) for run in _LIST_RUN.findall(text)]
+    semicolons = text.count("；") + text.count(";")  # X融合，…；Y融合，…；Z融合，…
+    runs.append(semicolons + 1 if semicolons >= 2 else 0)
     pairs = 2 if len(_BODY.findall(text)) >= 2 and _PAIR.search(text) else 0
     return max([*runs, pairs, 0])
 

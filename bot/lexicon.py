@@ -112,6 +112,7 @@ WRAPPER: Final = re.compile(
     rf"(?:这边|这里)?(?:的话|的)?[,，]?"
     rf"|(?:{_ROLES})(?:这边|这里)(?:的)?[,，]?"
     rf"|(?:{alternation(_WRAPPERS['phrases']).pattern})[,，:：]?"
+    rf"|{'|'.join(_WRAPPERS['english'])}"
 )
 
 # The measure word of a "how many" question tells what is counted: 多少人 wants people.

@@ -38,6 +38,29 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
 
 
 @pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        (
+            "I'm a teacher in Macau - could you tell me what Deng Fei said about data sharing?",
+            "deng-fei-data-sharing",
+        ),  # the reader's place is not the topic
+        (
+            "Hi, I'm with an HR firm in Hong Kong - how many technical schools are in Guangdong?",
+            "techschools-count",
+        ),
+        ("WAIC上广东联盟带了哪些企业？", "alliance-at-waic"),  # 广东联盟: the readers' short name
+        ("陈学明说的三个融合是哪三个", "chen-xueming-three-integrations"),  # listed by ；
+    ],
+)
+def test_english_wrappers_short_names_and_lists(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    assert reply.fact_ids[0] == fact_id
+
+
+@pytest.mark.parametrize(
     ("question", "fact_id", "figure"),
     [
         ("雙選會有幾多間企業？", "job-fair-employers", "345"),
