@@ -206,6 +206,15 @@ def test_a_briefing_on_a_kind_spans_the_stories(assistant: Assistant, question: 
     assert len(articles) >= 3  # not eight lines of the eight departments' plan
 
 
+@pytest.mark.parametrize(
+    "question", ["粤港澳三地协同培养AI人才面临哪些挑战？", "高錦輝校長分享咗啲咩經驗？"]
+)
+def test_challenges_and_experiences_are_briefings(assistant: Assistant, question: str) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode in ("answer", "overview")
+    assert len(reply.fact_ids) >= 2  # the answer with its siblings, or a digest
+
+
 def test_what_was_done_puts_the_deeds_first(assistant: Assistant) -> None:
     reply = assistant.reply("联盟成立以后都做了哪些事？")
     kinds = [assistant.base.by_id[i].kind for i in reply.fact_ids[1:4]]
