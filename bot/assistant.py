@@ -279,7 +279,7 @@ class Assistant:
         if wish is not None and multi is None and outcome.answered:
             reply = self._with_siblings(reply, outcome, digest, text)
         if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches:  # the topic is known
-            topic = self._topic(text, outcome.matches[0].fact.id, context)
+            topic = self._topic(text, outcome.matches[0].fact.id, context, answered=False)
             return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
         if reply.mode != "answer":
             named = self._named(text, [m.fact.id for m in outcome.matches])
@@ -299,10 +299,14 @@ class Assistant:
         related facts (多少人参加 after the event: its attendance). None if neither answers."""
         shown = frozenset(i for i in context.fact_ids if i in self.base.by_id)
         own = self._answer(question, script, now, context, named=named, within=shown)
-        if own[0].mode == "answer" or self.matcher.match(question, within=shown).verdict in (
-            Verdict.MISSING_DETAIL,
-        ):
+        if own[0].mode == "answer":
             return own
+        occasion = self.matcher.occasion(question, shown)
+        if occasion is not None:  # 粤匠 was released at the 5月7日 job fair in 东莞
+            reply = self.render.outcome(dataclasses.replace(occasion, script=script), self.base)
+            return reply, Context(now, self._name_of(reply.fact_ids[0]), question, reply.fact_ids)
+        if self.matcher.match(question, within=shown).verdict is Verdict.MISSING_DETAIL:
+            return own  # the fact lacks it, and nothing else stands in for it
         family = frozenset(self._neighbourhood(context)) - shown
         near = self._answer(question, script, now, context, named=named, within=family)
         return near if near[0].mode == "answer" else None
@@ -376,7 +380,9 @@ class Assistant:
         """Whether a message names only attributes (主办方是谁, 多少人参加, when was it held?):
         then it asks about what the conversation is about, however well it matches alone."""
         content = [w for w, _, _ in self.matcher.read(text).content]
-        return bool(content) and all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
+        if not content:  # and where?  几时?: a question word alone asks about the topic
+            return asks_something(text)
+        return all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
 
     def _named_before(self, text: str) -> bool:
         """Whether a pronoun's referent is named earlier in the same message: its first
@@ -453,7 +459,9 @@ class Assistant:
         ]
         return max(names, key=len, default="")
 
-    def _topic(self, text: str, fact_id: str, context: Context | None) -> str:
+    def _topic(
+        self, text: str, fact_id: str, context: Context | None, *, answered: bool = True
+    ) -> str:
         """What a later 它 stands for: the longest name of the answer the question used, else
         the earlier topic (a follow-up keeps its referent), else the answer's title. A name
         only of a related fact is the topic when the answer is a figure or a view of it
@@ -463,8 +471,10 @@ class Assistant:
         canonical = index.canonical(text)
         position = index.position(fact_id)
         family = index.fact(position).family
-        phrases = [  # a date or a figure is no referent (7月12日那场活动: the event is)
-            phrase for phrase, _ in index.phrases_in(canonical) if not _FIGURE.search(phrase)
+        phrases = [  # a date, a figure or a slot (主办) is no referent (7月12日那场活动: the event)
+            phrase
+            for phrase, _ in index.phrases_in(canonical)
+            if not _FIGURE.search(phrase) and phrase not in SLOT_WORDS
         ]
         own = [p for p in phrases if position in index.phrase_owners[p]]
         if own:
@@ -475,9 +485,23 @@ class Assistant:
             return fact.title
         if names:
             return str(max(names, key=len))
-        if context is not None and context.topic:
+        if (
+            context is not None
+            and context.topic
+            and (not answered or fact_id in context.fact_ids or context.topic in text)
+        ):  # a follow-up keeps its referent; a refusal does not move it
             return context.topic
-        return self.base.by_id[fact_id].title
+        return self._name_of(fact_id)  # what was the theme? answered by the event: the event now
+
+    def _name_of(self, fact_id: str) -> str:
+        """The longest name a fact's title gives it (no date or figure), else the title."""
+        index = self.matcher.index
+        position, title = index.position(fact_id), self.base.by_id[fact_id].title
+        names = [
+            p for p, _ in index.phrases_in(index.canonical(title))
+            if position in index.phrase_owners[p] and not _FIGURE.search(p)
+        ]  # fmt: skip
+        return max(names, key=len, default=title)
 
     def _small_talk(self, talk: SmallTalk, script: Script) -> Reply:
         chinese = script is not Script.ENGLISH

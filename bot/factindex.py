@@ -312,7 +312,7 @@ class FactIndex:
         fields[CONTEXT] = [self.canonical(" ".join([e.title, *e.keywords])) for e in events]
         fields = {name: texts for name, texts in fields.items() if texts}
         related = [self.base.by_id[other] for other in fact.related]
-        at = list(dict.fromkeys(self._events_of.get(fact.id, ())))
+        at = self.events_of(fact.id)
         about = self.canonical("\n".join([scope_of(fact, related, at), *fact.keywords]))
         kinds = carries(fact)
         return IndexedFact(
@@ -338,6 +338,10 @@ class FactIndex:
         if any(found is None for found in lists):
             return None
         return min((found for found in lists if found is not None), key=len)
+
+    def events_of(self, fact_id: str) -> list[Fact]:
+        """The events a fact happened at (linked either way): where and when it took place."""
+        return list(dict.fromkeys(self._events_of.get(fact_id, ())))
 
     def holders(self, word: str) -> list[int]:
         """The facts whose text holds the word."""

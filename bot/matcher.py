@@ -95,6 +95,7 @@ NEAR_SHARE: Final = 0.85  # a fact of the conversation's articles this close to 
 SHORTLIST: Final = 12  # facts measured in full, after a cheap first look at all of them
 _NAME_MATCH: Final = 80.0
 _MISTYPED_MIN: Final = 8  # characters a name needs before two slips in it are forgiven
+_OCCASION_KINDS: Final = frozenset({"when", "where", "day"})
 _SLACK: Final = 2  # characters the aligned stretch may grow or shrink by at either end
 _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
@@ -343,6 +344,26 @@ class Matcher:
         if near and ranked:
             ranked = self._nearest_first(ranked, near)
         return self._decide(q, script, ranked)
+
+    def occasion(self, question: str, facts: frozenset[str]) -> Outcome | None:
+        """When or where a fact took place, from the one event it happened at that says so
+        (粤匠 was released at the 5月7日 job fair in 东莞): None unless the question asks only
+        when or where and exactly one event of the facts carries it."""
+        q = self.read(question)
+        asked = q.asked & REQUIRED_KINDS
+        if not asked or not asked <= _OCCASION_KINDS:
+            return None
+        if any(asked <= self.index.fact(self.index.position(i)).carries for i in facts):
+            return None  # the fact says it itself
+        events = {e.id: e for i in facts for e in self.index.events_of(i) if e.id not in facts}
+        carrying = [
+            e for e in events.values()
+            if asked <= self.index.fact(self.index.position(e.id)).carries
+        ]  # fmt: skip
+        if len(carrying) != 1:
+            return None
+        return Outcome(q.original, Verdict.ANSWERED, detect_script(question),
+                       (Match(carrying[0], 1.0, 1.0, 1.0),))  # fmt: skip
 
     @staticmethod
     def _nearest_first(ranked: list[Candidate], near: frozenset[str]) -> list[Candidate]:

@@ -70,6 +70,28 @@ def test_a_follow_up_finds_the_related_fact_that_answers(assistant: Assistant) -
     assert third.startswith("answer|gba-ai-talent-exchange-organisers")
 
 
+def test_when_and_where_come_from_the_event_it_happened_at(assistant: Assistant) -> None:
+    """粤匠 says who built it, not when or where: it was released at the 5月7日 job fair."""
+    first, second, third = talk(
+        assistant, ["Who developed the Yuejiang AI model?", "When was it released?", "And where?"]
+    )
+    assert first.startswith("answer|yuejiang-model")
+    assert second.startswith("answer|skills-exchange-2025")
+    assert "7 May" in second
+    assert third.startswith("answer|skills-exchange-2025")
+
+
+def test_the_talk_moves_on_with_the_answer(assistant: Assistant) -> None:
+    first, second, third = talk(
+        assistant,
+        ["who organised the Nansha AI education event?", "what was the theme?", "and the venue?"],
+    )
+    assert first.startswith("answer|gba-ai-talent-exchange-organisers")
+    assert second.startswith("answer|gba-ai-talent-exchange-2025")
+    assert third.startswith("answer|gba-ai-talent-exchange-2025")  # the event's, not the
+    # organisers' places
+
+
 def test_the_one_there_is_the_event_held_in_that_place(assistant: Assistant) -> None:
     first, second = talk(assistant, ["双选会在哪里举办？", "南沙那场呢？"])
     assert first.startswith("answer|skills-exchange-2025")
