@@ -205,7 +205,8 @@ class Assistant:
                     return around
             named = referent(text) if kind is FollowUp.ELLIPSIS else ""
             there = self._the_one_there(text, context) if kind is FollowUp.ELLIPSIS else None
-            question = there or resolve(text, context, kind)
+            read = self.matcher.index.canonical(text) if kind is FollowUp.ELLIPSIS else text
+            question = there or resolve(read, context, kind)  # and Macau? -> 澳门, then swapped
             resolved = self._answer(question, script, now, context, named=named)
             if resolved[0].mode not in ANSWERING_MODES and context.fact_ids:
                 near_by = self._near_by(question, context, script, now, named=named)

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
-from bot.lexicon import ASKED, PLACES, alternation, data, entities_in
+from bot.lexicon import ASKED, PLACES, alternation, asked_kinds, data, entities_in
 from bot.text import normalise
 
 _DATA: Final = data("dialogue.yaml")
@@ -32,6 +32,7 @@ _ENGLISH_DEMONSTRATIVE: Final = re.compile(r"\b(?:that|this|those|these)\s*[?.!]
 _ENGLISH_THERE: Final = re.compile(_DATA["english_place_pronoun"])
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
 _AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))
+_COUNTED: Final = frozenset({"count", "list", "money"})  # questions whose focus an ellipsis swaps
 _SAME_KIND: Final = (re.compile(r"\d+月"), re.compile(r"\d{4}年"), re.compile(r"第\d+"))
 _MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
 _CLARIFICATION: Final = re.compile(_DATA["clarification"])
@@ -176,6 +177,8 @@ def swap_focus(context: Context, named: str) -> str | None:
         old, new = pattern.search(question), pattern.fullmatch(named)
         if old and new:
             return question.replace(old.group(), named, 1)
+    if not asked_kinds(question) & _COUNTED:
+        return None  # 签约呢 after 在哪里办的: signings, not where they were signed
     for word in context.focus:
         if word in question and word not in named:
             return question.replace(word, named, 1)

@@ -81,6 +81,12 @@ def test_when_and_where_come_from_the_event_it_happened_at(assistant: Assistant)
     assert third.startswith("answer|skills-exchange-2025")
 
 
+def test_an_english_ellipsis_swaps_the_place(assistant: Assistant) -> None:
+    first, second = talk(assistant, ["內地同港澳嗰個AI倡議，覆蓋咗邊間香港學校？", "and Macau?"])
+    assert first.startswith("answer|gba-ai-initiative-schools-goals")
+    assert second.startswith("answer|gba-ai-initiative-schools-goals")  # Macau's schools there
+
+
 def test_the_talk_moves_on_with_the_answer(assistant: Assistant) -> None:
     first, second, third = talk(
         assistant,
