@@ -268,6 +268,8 @@ class Assistant:
             wanted = wish is Wish.STRONG or digest.broad or (several and not outcome.answered)
             if wish is Wish.WEAK and len(clauses(text)) > 1:
                 wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
+            if wish is Wish.WEAK and outcome.verdict is Verdict.MISSING_DETAIL:
+                wanted = False  # what are the 12 measures?: the fact names none, say so
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)

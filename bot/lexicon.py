@@ -93,6 +93,7 @@ KIND_SIMILARITY: Final = 0.8
 HOW_WORDS: Final = frozenset(_QUESTIONS["how_words"])
 DETAIL_NOUNS: Final = frozenset(_QUESTIONS["detail_nouns"])
 BREAKDOWN: Final = re.compile(_QUESTIONS["breakdown"])
+REMAINING: Final = re.compile(_QUESTIONS["remaining"])
 MEMBERS: Final = re.compile(_QUESTIONS["members"])
 MEMBER_KINDS: Final = re.compile(_QUESTIONS["member_kinds"])
 RELATIVE_TIME: Final = alternation(_QUESTIONS["relative_times"])

@@ -61,6 +61,7 @@ from bot.lexicon import (
     QUESTION_WORD,
     RELATIVE_TIME,
     RELATIVE_TIME_ZH,
+    REMAINING,
     REQUIRED_KINDS,
     REQUIRED_MISSING,
     AskedKind,
@@ -216,6 +217,12 @@ def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
             joined.append((word, start, end))
         in_run = single
     return joined
+
+
+def _listed(q: Question, candidate: Candidate) -> frozenset[str]:
+    """Who a list question asks is answered by a fact listing its members (哪些单位参与)."""
+    listing = "list" in q.asked and "list" in candidate.indexed.carries
+    return frozenset({"who"}) if listing else frozenset()
 
 
 class Matcher:
@@ -637,9 +644,11 @@ class Matcher:
             "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
         ):
             return ("具体名单",)
+        if REMAINING.search(q.text):  # 另外5家是谁: those the fact names are all it names
+            return ("具体名单",)
         # 它在哪发布的 of a fact naming no place: a figure, date, place or sum asked must be
         # carried by the answer, however well the rest of the question (its topic) fits
-        lacking = sorted(q.asked & REQUIRED_KINDS - top.indexed.carries)
+        lacking = sorted(q.asked & REQUIRED_KINDS - top.indexed.carries - _listed(q, top))
         if lacking:
             return (REQUIRED_MISSING[lacking[0]],)
         if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:

@@ -61,6 +61,8 @@ def test_refuses_what_the_facts_are_not_about(
         ("331家成员单位里民营企业到底有几家？", "其中的细分数字"),  # a part of the 331
         ("簽署倡議的49所學校中，香港有幾所？", "其中的细分数字"),
         ("Which eight departments issued the AI plus manufacturing opinions?", "具体名单"),
+        ("和技师学院签约的10家龙头企业里，另外5家是谁", "具体名单"),  # the fact names five
+        ("廣東嗰12條政策措施具體係咩？", "具体名单"),
     ],
 )
 def test_a_detail_the_fact_lacks_is_named(matcher: Matcher, question: str, missing: str) -> None:

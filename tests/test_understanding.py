@@ -162,6 +162,18 @@ def test_every_part_is_answered_though_no_fact_holds_all(
         assert figure in reply.text
 
 
+def test_a_list_question_about_what_no_fact_lists_is_refused(assistant: Assistant) -> None:
+    reply = assistant.reply("What are the 12 policy measures Guangdong issued?")
+    assert reply.mode == "refusal"  # not a digest of other plans' measures
+    assert reply.fact_ids[0] == "guangdong-12-measures"
+
+
+def test_which_bodies_is_answered_by_a_list_of_them(assistant: Assistant) -> None:
+    reply = assistant.reply("第22屆深圳國際電子展暨嵌入式展有哪些單位參與？")
+    assert reply.mode in ("answer", "overview")
+    assert reply.fact_ids[0] == "alliance-at-shenzhen-electronics-fair"
+
+
 def test_the_better_fitting_fact_wins(assistant: Assistant) -> None:
     reply = assistant.reply("广东技能人才有多少？")
     assert reply.mode == "answer"
