@@ -174,6 +174,19 @@ def test_which_bodies_is_answered_by_a_list_of_them(assistant: Assistant) -> Non
     assert reply.fact_ids[0] == "alliance-at-shenzhen-electronics-fair"
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("5月7日东莞那个会的全称叫什么？", "skills-exchange-2025"),  # a name: any fact naming it
+        ("技工學校啲學生加埋有幾多", "techschools-count"),  # 加埋: in all
+    ],
+)
+def test_names_and_totals(assistant: Assistant, question: str, fact_id: str) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    assert reply.fact_ids[0] == fact_id
+
+
 def test_the_better_fitting_fact_wins(assistant: Assistant) -> None:
     reply = assistant.reply("广东技能人才有多少？")
     assert reply.mode == "answer"
