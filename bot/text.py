@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import opencc
 import yaml
@@ -148,10 +148,33 @@ def _char_kind(ch: str) -> int:
 
 
 def is_english(text: str) -> bool:
-    """Latin letters and no Chinese at all: a question to answer in English (mixed ones such
-    as 粤匠大模型是哪两家单位 jointly developed 的 are answered in Chinese)."""
+    """Latin letters and no Chinese but a name or two: a question to answer in English. An
+    English sentence may gloss a name in Chinese (Who is Tang Fei (邓飞)?, tell me about 高锦辉,
+    the Macau principal); mixed ones such as 粤匠大模型是哪两家单位 jointly developed 的 are
+    answered in Chinese."""
+    text = unicodedata.normalize("NFKC", text)
     letters = sum(ch.isascii() and ch.isalpha() for ch in text)
-    return letters >= 2 and not _HAS_CJK.search(text)
+    if letters < 2:
+        return False
+    if not _HAS_CJK.search(text):
+        return True
+    unglossed = _GLOSSED.sub("", text)
+    chinese = _HAS_CJK.findall(unglossed)
+    words = _ENGLISH_WORD.findall(text)
+    starts_english = bool(_ENGLISH_START.match(text))
+    grammar = _CHINESE_GRAMMAR.search(unglossed)  # …alliance 有幾多個 member: asked in Chinese
+    return (
+        starts_english and not grammar
+        and len(words) >= _ENGLISH_WORDS and len(chinese) <= _NAME_CHARS
+    )  # fmt: skip
+
+
+_GLOSSED: Final = re.compile(r"[(（\[【「“\"'][^)）\]】」”\"']{1,12}[)）\]】」”\"']")
+_ENGLISH_WORD: Final = re.compile(r"[A-Za-z]{2,}")
+_ENGLISH_START: Final = re.compile(r"^\W*[A-Za-z]{2,}")
+_CHINESE_GRAMMAR: Final = re.compile("[吗嗎呢几幾哪谁誰咩乜边邊嘅咗的是有么麼]|什么|什麼|多少")
+_ENGLISH_WORDS: Final = 4  # English words a sentence needs to be English around a name
+_NAME_CHARS: Final = 4  # Chinese characters outside brackets that are still only a name
 
 
 def detect_script(text: str) -> Script:

@@ -17,6 +17,7 @@ from bot.text import (
     _may_change,
     chinese_numerals_to_digits,
     detect_script,
+    is_english,
     normalise,
     strip_invisible,
     to_simplified,
@@ -165,3 +166,18 @@ def test_every_fact_reads_right_in_both_scripts(factbase: FactBase) -> None:
                 if w != b and ours == w  # a character only the crossing phrase gives
             ]
     assert not found
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Who is Tang Fei (邓飞)?", True),  # a name glossed in brackets
+        ("tell me about 高锦辉, the Macau principal", True),  # a name in an English sentence
+        ("ｈｏｗ ｍａｎｙ ｓｃｈｏｏｌｓ", True),  # full-width Latin letters
+        ("粤匠大模型是哪两家单位 jointly developed 的", False),  # Chinese around English
+        ("Guangdong AI robot alliance 有幾多個 member？", False),  # asked in Chinese words
+        ("WAIC上广东联盟带了哪些企业？", False),
+    ],
+)
+def test_english_around_a_chinese_name_is_english(text: str, english: bool) -> None:
+    assert is_english(text) is english
