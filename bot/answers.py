@@ -27,7 +27,7 @@ from bot.figures import chinese_figures, english_figures, unsupported
 from bot.kinds import KIND_NAMES
 from bot.lexicon import ENGLISH_WORDS, HOME_GROUND, PLACES, missing_in_english
 from bot.matcher import MAX_QUESTION_CHARS, Match, Outcome, Verdict
-from bot.messages import message
+from bot.messages import Verbatim, message
 from bot.overview import Digest
 from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
@@ -377,6 +377,21 @@ class Renderer:
         named = "、".join(f"「{n}」" for n in digest.unknown) or f"「{digest.topic}」"
         text = self.message("not_covered", script, named=named)
         return Reply(f"{text}\n{self.message('try_help', script)}", script=script)
+
+    def attribution(self, fact: Fact, base: FactBase, script: Script) -> Reply:
+        """Who wrote and published the reports a fact comes from: publisher, title and date,
+        the byline verbatim as the page prints it, and the link."""
+        lines = [self.message("attribution", script, title=self.title(fact, script))]
+        for article_id in dict.fromkeys(s.article for s in fact.sources):
+            article = base.articles[article_id]
+            cited = to_script(_cite(article), script.chinese)
+            lines.append(self.message("source", script, cited=cited))
+            if article.byline:
+                lines.append(self.message("byline", script, byline=Verbatim(article.byline)))
+            if article.url:
+                lines.append(self.message("link", script, url=Verbatim(article.url)))
+        choices = self.choices([fact], script)
+        return Reply("\n".join(lines), choices, (fact.id,), "answer", script)
 
     def no_referent(self, script: Script) -> Reply:
         return Reply(self.message("no_referent", script), script=script)

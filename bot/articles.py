@@ -74,6 +74,7 @@ class Article:
     script: Literal["simplified", "traditional"]
     text: str  # cleaned, in the page's own script: title, date, then one paragraph per line
     simplified: str  # the same text in simplified characters
+    byline: str | None = None  # who wrote it, verbatim from the page (记者 周聪 通讯员 粤仁宣)
 
 
 class CleaningError(ValueError):
@@ -187,4 +188,5 @@ def clean(raw: str, profile: SourceProfile) -> Article:
         script=profile.script,
         text=text,
         simplified=simplified(text),
+        byline=profile.byline,
     )

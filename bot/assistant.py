@@ -28,7 +28,7 @@ from bot.dialogue import (
     turns_away,
 )
 from bot.factbase import Fact, FactBase
-from bot.lexicon import ASKED, ASKED_WORDS, PLACES, data, entities_in
+from bot.lexicon import ASKED, ASKED_WORDS, PLACES, alternation, data, entities_in
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.text import Script, detect_script, normalise
@@ -42,6 +42,9 @@ _QUESTION_SIGNAL: Final = re.compile(
 _ENGLISH_ASKED: Final = re.compile(r"\bhow (?:many|much)\b|\b(?:when|where|who)\b")
 _AND_ALSO: Final = re.compile(r"^(?:and|also|plus)\s+(?P<rest>.+)$")
 _FIGURE: Final = re.compile(r"\d")
+_ATTRIBUTION_DATA: Final = data("attribution.yaml")
+_ATTRIBUTION: Final = re.compile("|".join(_ATTRIBUTION_DATA["asks"]))
+_ATTRIBUTION_FRAMING: Final = alternation(_ATTRIBUTION_DATA["framing"])
 _NAMED_KINDS: Final = frozenset({"event", "organization", "initiative", "policy"})
 _KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
 _SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
@@ -174,6 +177,10 @@ class Assistant:
         talk = small_talk(text)
         if talk is not None:
             return self._small_talk(talk, script), context and context.touched(now)
+        if _ATTRIBUTION.search(normalise(text)):
+            sourced = self._attribution(text, context, script, now)
+            if sourced is not None:
+                return sourced
         kind = follow_up(text)
         if kind is FollowUp.PRONOUN and self._slip_for_pronoun(text):
             kind = None  # 智能产业基金首其募资多少: 首其 is 首期 mistyped
@@ -292,6 +299,27 @@ class Assistant:
         topic = self._topic(text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
+
+    def _attribution(
+        self, text: str, context: Context | None, script: Script, now: float
+    ) -> tuple[Reply, Context | None] | None:
+        """这篇南沙报道是哪个记者写的 / which outlet reported the eight-department plan: the
+        bylines of the report the question names, else of the one just talked about. None
+        when neither is clear (the question is then read as any other)."""
+        topic = _ATTRIBUTION_FRAMING.sub(" ", normalise(text))
+        outcome = self.matcher.match(topic) if self.matcher.read(topic).content else None
+        fact_id = None
+        if outcome is not None and outcome.answered:
+            fact_id = outcome.matches[0].fact.id
+        elif outcome is not None and outcome.matches and outcome.matches[0].coverage >= 0.5:
+            fact_id = outcome.matches[0].fact.id  # the report is named, if not asked well
+        elif context is not None and context.fact_ids:
+            fact_id = context.fact_ids[0]
+        if fact_id is None or fact_id not in self.base.by_id:
+            return None
+        reply = self.render.attribution(self.base.by_id[fact_id], self.base, script)
+        topic_name = context.topic if context is not None else ""
+        return reply, Context(now, topic_name or self._name_of(fact_id), text, reply.fact_ids)
 
     def _near_by(
         self, question: str, context: Context, script: Script, now: float, *, named: str = ""
