@@ -27,30 +27,41 @@ KINDS = ("simplified", "traditional", "cantonese", "typo", "paraphrase", "wrappe
 TARGET = 0.95  # the issue's target for answers and refusals; not yet met, see the floors
 # Regression floors on the sets tuned on, just under what the bot scores on them today.
 FLOORS: dict[str, dict[str, float]] = {
-    "questions.yaml": {"answer": 0.93, "refusal": 0.93},
-    "heldout.yaml": {"answer": 0.94, "refusal": 0.94},
+    "questions.yaml": {"answer": 0.94, "refusal": 0.93},
+    "heldout.yaml": {"answer": 0.93, "refusal": 0.96},
     "understanding-tuning.yaml": {"answer": 0.83, "refusal": 0.96},
-    "english-tuning.yaml": {"answer": 0.84, "refusal": 0.91, "language": 0.99},
-    "briefings-tuning.yaml": {"answer": 0.82, "refusal": 0.87, "overview": 0.85},
+    "english-tuning.yaml": {"answer": 0.86, "refusal": 0.95, "language": 0.99},
+    "briefings-tuning.yaml": {"answer": 0.86, "refusal": 0.87, "overview": 0.85},
 }
 
 
-# The held-out sets, scored once on 2026-12-01 after that day's tuning (README "Measured"). They
-# are spent and have been tuned on since (branch understand2); their floors sit a point or two
-# under today's figure and only guard against regressions: the next honest figure needs a fresh
-# set written blind (tests/data/FORMAT.md).
+# The held-out sets, each scored once on 2026-12-01 at the end of a round (README "Measured").
+# All but the fourth round's are spent and have been tuned on since; their floors sit a point or
+# two under today's figure and only guard against regressions: the next honest figure needs a
+# fresh set written blind (tests/data/FORMAT.md).
 HELDOUT_FLOORS: dict[str, dict[str, float]] = {
-    "understanding-heldout.yaml": {"answer": 0.83, "refusal": 0.91},
-    "english-heldout.yaml": {"answer": 0.86, "refusal": 0.90, "language": 0.98},
-    "briefings-heldout.yaml": {"answer": 0.81, "refusal": 0.86, "overview": 0.76},
+    "understanding-heldout.yaml": {"answer": 0.85, "refusal": 0.94},
+    "english-heldout.yaml": {"answer": 0.88, "refusal": 0.92, "language": 0.99},
+    "briefings-heldout.yaml": {"answer": 0.84, "refusal": 0.86, "overview": 0.80},
     # The second round's fresh sets, written blind while the first ones were being tuned on,
     # scored once at aa8eb5f: single questions 83.8/89.4, briefings 87.5/80.3, overviews 79.8.
     # Spent since and tuned on (branch understand3): floors under today's 84.2/90.6, 89.6/85.2.
-    "fresh-heldout.yaml": {"answer": 0.83, "refusal": 0.89, "language": 0.98},
-    "fresh-briefings-heldout.yaml": {"answer": 0.88, "refusal": 0.84, "overview": 0.78},
+    "fresh-heldout.yaml": {"answer": 0.84, "refusal": 0.93, "language": 0.98},
+    "fresh-briefings-heldout.yaml": {"answer": 0.92, "refusal": 0.87, "overview": 0.83},
     # The third round's blind set (single questions, overviews and dialogues in one file),
     # scored once at 28dca32: answers 84.2, refusals 87.3, overviews 61.4, follow-ups 66.7.
-    "third-heldout.yaml": {"answer": 0.82, "refusal": 0.85, "overview": 0.59, "language": 0.96},
+    "third-heldout.yaml": {"answer": 0.86, "refusal": 0.92, "overview": 0.73, "language": 0.98},
+    # The fourth round's blind sets (720 single questions; 143 overviews and 52 dialogues),
+    # written while round three was tuned on and scored once at 042967e: answers 86.1,
+    # refusals 87.2, English 78.5, language 99.6; briefings: overviews 77.6, refusals 95.2,
+    # follow-ups 86.9 with 3 wrong referents.
+    "fourth-heldout.yaml": {"answer": 0.84, "refusal": 0.85, "language": 0.98},
+    "fourth-briefings-heldout.yaml": {
+        "answer": 0.85,
+        "refusal": 0.93,
+        "overview": 0.75,
+        "language": 0.98,
+    },
 }
 
 
