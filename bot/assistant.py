@@ -215,6 +215,16 @@ class Assistant:
             read = self.matcher.index.canonical(text) if kind is FollowUp.ELLIPSIS else text
             question = there or resolve(read, context, kind)  # and Macau? -> 澳门, then swapped
             resolved = self._answer(question, script, now, context, named=named)
+            if (
+                kind is FollowUp.ELLIPSIS
+                and named
+                and resolved[0].mode == "answer"
+                and resolved[0].fact_ids[0] in context.fact_ids
+                and not self._states(resolved[0].fact_ids[0], named)
+            ):  # 签约呢 after 多少家单位来招聘: the signings, not the employers again
+                other = self._answer(f"{context.topic} {named}", script, now, context)
+                if other[0].mode == "answer" and other[0].fact_ids[0] not in context.fact_ids:
+                    return other
             if resolved[0].mode not in ANSWERING_MODES and context.fact_ids:
                 near_by = self._near_by(question, context, script, now, named=named)
                 if near_by is not None:
@@ -320,6 +330,16 @@ class Assistant:
         reply = self.render.attribution(self.base.by_id[fact_id], self.base, script)
         topic_name = context.topic if context is not None else ""
         return reply, Context(now, topic_name or self._name_of(fact_id), text, reply.fact_ids)
+
+    def _states(self, fact_id: str, named: str) -> bool:
+        """Whether a fact's own words say what an ellipsis names (and on site? of the fact
+        giving both the online and the on-site figures)."""
+        fact = self.base.by_id[fact_id]
+        own = self.matcher.index.canonical(
+            " ".join([fact.answer, *(q.quote for q in fact.sources)])
+        )
+        words = [w for w, _, _ in self.matcher.read(named).content]
+        return bool(words) and all(w in own for w in words)
 
     def _near_by(
         self, question: str, context: Context, script: Script, now: float, *, named: str = ""

@@ -28,7 +28,9 @@ _WITHIN: Final = re.compile(
 _DETERMINER: Final = alternation(_DATA["determiners"])
 _REFERRING: Final = alternation([*_DATA["pronouns"], *_DATA["determiners"]])
 _ENGLISH_PRONOUN: Final = re.compile(r"\b(?:" + "|".join(_DATA["english_pronouns"]) + r")\b")
-_ENGLISH_DEMONSTRATIVE: Final = re.compile(r"\b(?:that|this|those|these)\s*[?.!]*$")
+_ENGLISH_DEMONSTRATIVE: Final = re.compile(
+    r"(?<!\ball )(?<!\bin )\b(?:that|this|those|these)\s*[?.!]*$"  # not "in all this"
+)
 _ENGLISH_THERE: Final = re.compile(_DATA["english_place_pronoun"])
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
 _AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))

@@ -34,6 +34,7 @@ from bot.lexicon import (
     ASKED_WORDS,
     ENGLISH_WORDS,
     FUNCTION_WORDS,
+    HOME_GROUND,
     KIND_SIMILARITY,
     KIND_WORDS,
     ORGANISATION_SUFFIXES,
@@ -43,7 +44,7 @@ from bot.lexicon import (
     SYNONYM_SIMILARITY,
     SYNONYMS,
     AskedKind,
-    entities_in,
+    alternation,
     synonyms,
 )
 from bot.pinyin import SoundIndex
@@ -78,6 +79,11 @@ _SPELLING_FACTS: Final = 5_000  # facts whose English words a misspelling is che
 _ENGLISH_WORD: Final = re.compile(r"[a-z][a-z-]{3,}")
 
 _DATE = re.compile(r"\d+月\d+日|\d{4}年|\d+月")
+_PLACE = alternation(PLACES)
+_IN_A_NAME = re.compile(  # a place that opens a body's name: 广州市教育局, 广东省教育厅
+    r"(?:省|市|区|特别行政区)?[\u4e00-\u9fff]{0,8}?(?:政府|教育局|教育厅|人社局|人力资源和社会保障[厅局]"
+    r"|科技厅|大学|学院|学校|中学|小学|委员会|联会|协会|研究院|集团|公司|联络处)"
+)
 _VENUE = re.compile(r"在.{1,24}(?:举办|举行|成立|召开|亮相|出席)")
 _ACTOR = re.compile(
     "主办|承办|协办|指导|牵头|联合|发布|印发|打造|发起|签订|签署|表示|介绍|认为|指出|建议|由|鼓励"
@@ -110,6 +116,16 @@ def dates(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _located(answer: str) -> bool:
+    """Whether the text places something, not only names bodies that carry a place in their
+    name (广州市教育局, 香港特别行政区政府教育局 say who, not where)."""
+    return any(
+        not _IN_A_NAME.match(answer, found.end())
+        for found in _PLACE.finditer(answer)
+        if found.group() not in HOME_GROUND
+    )
+
+
 def carries(fact: Fact) -> frozenset[AskedKind]:
     """The kinds of question the fact can answer: a figure, a date, a place, an actor..."""
     answer = normalise(fact.answer)  # 第九届 -> 第9届, so figures written in words count
@@ -119,7 +135,7 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         kinds.add("count")
     if fact.when or _DATE.search(answer) or RELATIVE_TIME.search(answer):  # 今年初
         kinds.add("when")
-    if fact.place or entities_in(answer) & PLACES or _VENUE.search(answer):
+    if fact.place or _located(answer) or _VENUE.search(answer):
         kinds.add("where")
     if fact.kind in ("organization", "person") or _ACTOR.search(answer):
         kinds.add("who")

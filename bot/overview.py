@@ -116,10 +116,13 @@ class Overviews:
         canonical = self.matcher.index.canonical(text)
         words = self._words(canonical)
         shown = " ".join(self._words(normalise(text))) or normalise(text)  # the reader's words
+        every = words or [  # "give me the key figures": the kind is inside the marker
+            w for w, _, _ in self.matcher.index.segmenter.words(canonical)
+        ]
         kinds = {  # a kind word, or a word ending in one (人工智能政策)
             kind for kind, kind_words in _KINDS.items()
             if any(w in kind_words or any(w.endswith(k) for k in kind_words if len(k) > 1)
-                   for w in words)
+                   for w in every)
         }  # fmt: skip
         months = {_MONTHS[m] for m in _MONTH.findall(canonical)}
         named = entities_in(" ".join(words))
@@ -135,6 +138,10 @@ class Overviews:
             kinds.discard("event")  # 六月有什么活动: whatever happened in June, founding included
         if relative:  # 去年, last year: a time the sources cannot be placed in
             return Digest(shown, (), tuple(relative), broad)
+        if not (subject or kinds or months or places) and any(w in _GENERAL for w in words):
+            # tell me about the Greater Bay Area: everything, a story at a time
+            facts = sorted(self.base.facts, key=self._importance)
+            return Digest(shown, tuple(_across_stories(facts)[:MAX_ITEMS]), broad=True)
         ranked = self._narrowed(self._by_subject(subject), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)

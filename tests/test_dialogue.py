@@ -87,6 +87,26 @@ def test_an_english_ellipsis_swaps_the_place(assistant: Assistant) -> None:
     assert second.startswith("answer|gba-ai-initiative-schools-goals")  # Macau's schools there
 
 
+def test_an_ellipsis_the_last_fact_does_not_state_asks_elsewhere(assistant: Assistant) -> None:
+    first, second = talk(assistant, ["5月7日的技能人才双选会在哪里办的？", "签约呢？"])
+    assert first.startswith("answer|skills-exchange-2025")
+    assert second.startswith("answer|job-fair-signed")  # the signings, not the venue again
+
+
+def test_an_ellipsis_the_last_fact_states_stays_with_it(assistant: Assistant) -> None:
+    first, second = talk(
+        assistant, ["How many people took part online in the Dongguan job fair?", "And on site?"]
+    )
+    assert first.startswith("answer|job-fair-visitors")
+    assert second.startswith("answer|job-fair-visitors")  # the same fact gives both
+
+
+def test_a_general_briefing_on_the_bay_area(assistant: Assistant) -> None:
+    reply = assistant.reply("Tell me about the Greater Bay Area")
+    assert reply.mode == "overview"
+    assert len({assistant.base.by_id[i].sources[0].article for i in reply.fact_ids}) >= 3
+
+
 def test_the_talk_moves_on_with_the_answer(assistant: Assistant) -> None:
     first, second, third = talk(
         assistant,

