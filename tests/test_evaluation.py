@@ -54,14 +54,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The fourth round's blind sets (720 single questions; 143 overviews and 52 dialogues),
     # written while round three was tuned on and scored once at 042967e: answers 86.1,
     # refusals 87.2, English 78.5, language 99.6; briefings: overviews 77.6, refusals 95.2,
-    # follow-ups 86.9 with 3 wrong referents.
-    "fourth-heldout.yaml": {"answer": 0.84, "refusal": 0.85, "language": 0.98},
-    "fourth-briefings-heldout.yaml": {
-        "answer": 0.85,
-        "refusal": 0.93,
-        "overview": 0.75,
-        "language": 0.98,
-    },
+    # follow-ups 86.9 with 3 wrong referents. Tuned on since.
+    "fourth-heldout.yaml": {"answer": 0.85, "refusal": 0.87, "language": 0.98},
+    "fourth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.93, "overview": 0.78},
+    # The fifth round's (725 single questions; 146 overviews and 56 dialogues), written while
+    # round four was tuned on, scored once at b9741ba: answers 85.4, refusals 88.5, English
+    # 82.2, language 99.1; briefings: overviews 80.4, refusals 85.9, follow-ups 78.5 with 1
+    # wrong referent. The latest honest figure; not tuned on.
+    "fifth-heldout.yaml": {"answer": 0.83, "refusal": 0.86, "language": 0.97},
+    "fifth-briefings-heldout.yaml": {"answer": 0.82, "refusal": 0.83, "overview": 0.78},
 }
 
 
