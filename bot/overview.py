@@ -147,6 +147,9 @@ class Overviews:
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
         unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
         figures = set(_FIGURE.findall(canonical))  # 2030的目标: no fact's figure (8月 is a date)
+        holding = [f for f in ranked if all(n in self._about(f) for n in figures)]
+        if figures and holding:  # the 12 policy measures: the facts about those twelve
+            ranked = holding
         unknown += tuple(sorted(n for n in figures if not any(n in self._about(f) for f in ranked)))
         if kinds and not any(self._of_kind(f, kinds) for f in ranked[:MAX_ITEMS]):
             ranked = []  # 北京的AI人才政策: facts about 北京, but no policy among them

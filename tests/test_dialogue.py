@@ -101,6 +101,14 @@ def test_an_ellipsis_the_last_fact_states_stays_with_it(assistant: Assistant) ->
     assert second.startswith("answer|job-fair-visitors")  # the same fact gives both
 
 
+def test_a_briefing_named_by_a_figure_keeps_to_the_facts_holding_it(
+    assistant: Assistant,
+) -> None:
+    reply = assistant.reply("What are the 12 policy measures exactly?")
+    assert "guangdong-12-measures" in reply.fact_ids
+    assert "ai-manufacturing-plan" not in reply.fact_ids  # the eight departments' plan
+
+
 def test_a_general_briefing_on_the_bay_area(assistant: Assistant) -> None:
     reply = assistant.reply("Tell me about the Greater Bay Area")
     assert reply.mode == "overview"
