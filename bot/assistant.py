@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,6 +30,7 @@ from bot.factbase import Fact, FactBase
 from bot.lexicon import ASKED, ASKED_WORDS, PLACES, alternation, data, entities_in
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
+from bot.referents import name_of, named_in, topic_of
 from bot.text import Script, detect_script, normalise
 
 _CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以及|顺便|同埋)(?=.)")
@@ -41,11 +41,9 @@ _QUESTION_SIGNAL: Final = re.compile(
 # What an English part asks, for a bare "and academicians?" after it to borrow.
 _ENGLISH_ASKED: Final = re.compile(r"\bhow (?:many|much)\b|\b(?:when|where|who)\b")
 _AND_ALSO: Final = re.compile(r"^(?:and|also|plus)\s+(?P<rest>.+)$")
-_FIGURE: Final = re.compile(r"\d")
 _ATTRIBUTION_DATA: Final = data("attribution.yaml")
 _ATTRIBUTION: Final = re.compile("|".join(_ATTRIBUTION_DATA["asks"]))
 _ATTRIBUTION_FRAMING: Final = alternation(_ATTRIBUTION_DATA["framing"])
-_NAMED_KINDS: Final = frozenset({"event", "organization", "initiative", "policy"})
 _KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
 _SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
@@ -298,15 +296,17 @@ class Assistant:
         reply = multi or self.render.outcome(outcome, self.base)
         if wish is not None and multi is None and outcome.answered:
             reply = self._with_siblings(reply, outcome, digest, text)
+        index = self.matcher.index
         if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches:  # the topic is known
-            topic = self._topic(text, outcome.matches[0].fact.id, context, answered=False)
-            return reply, Context(now, topic, text, (outcome.matches[0].fact.id,))
+            closest = outcome.matches[0].fact.id
+            topic = topic_of(index, self.base, text, closest, context, answered=False)
+            return reply, Context(now, topic, text, (closest,))
         if reply.mode != "answer":
-            named = self._named(text, [m.fact.id for m in outcome.matches])
+            named = named_in(index, text, [m.fact.id for m in outcome.matches])
             if named:  # 邓飞是什么身份 unanswered: 他提到了哪些问题 is still about 邓飞
                 return reply, Context(now, named, text)
             return reply, context and context.touched(now)
-        topic = self._topic(text, reply.fact_ids[0], context)
+        topic = topic_of(index, self.base, text, reply.fact_ids[0], context)
         focus = tuple(sorted(self.matcher.read(text).focus))
         return reply, Context(now, topic, text, reply.fact_ids, focus=focus)
 
@@ -329,7 +329,9 @@ class Assistant:
             return None
         reply = self.render.attribution(self.base.by_id[fact_id], self.base, script)
         topic_name = context.topic if context is not None else ""
-        return reply, Context(now, topic_name or self._name_of(fact_id), text, reply.fact_ids)
+        return reply, Context(
+            now, topic_name or name_of(self.matcher.index, self.base, fact_id), text, reply.fact_ids
+        )
 
     def _states(self, fact_id: str, named: str) -> bool:
         """Whether a fact's own words say what an ellipsis names (and on site? of the fact
@@ -355,7 +357,12 @@ class Assistant:
         occasion = self.matcher.occasion(question, shown)
         if occasion is not None:  # 粤匠 was released at the 5月7日 job fair in 东莞
             reply = self.render.outcome(dataclasses.replace(occasion, script=script), self.base)
-            return reply, Context(now, self._name_of(reply.fact_ids[0]), question, reply.fact_ids)
+            return reply, Context(
+                now,
+                name_of(self.matcher.index, self.base, reply.fact_ids[0]),
+                question,
+                reply.fact_ids,
+            )
         if self.matcher.match(question, within=shown).verdict is Verdict.MISSING_DETAIL:
             return own  # the fact lacks it, and nothing else stands in for it
         family = frozenset(self._neighbourhood(context)) - shown
@@ -497,62 +504,6 @@ class Assistant:
         shown = self.base.by_id.get(context.fact_ids[0])
         noun = _KIND_NOUNS.get(shown.kind, "") if shown is not None else ""
         return question.replace(topic, f"{max(places, key=len)}{noun}", 1)
-
-    def _named(self, text: str, fact_ids: Sequence[str]) -> str:
-        """The longest name in a question that one of the given facts holds (no date or
-        figure): what an unanswered question was about, for the follow-up that may come."""
-        index = self.matcher.index
-        positions = {index.position(i) for i in fact_ids}
-        names = [
-            phrase
-            for phrase, _ in index.phrases_in(index.canonical(text))
-            if not _FIGURE.search(phrase) and positions & set(index.phrase_owners[phrase])
-        ]
-        return max(names, key=len, default="")
-
-    def _topic(
-        self, text: str, fact_id: str, context: Context | None, *, answered: bool = True
-    ) -> str:
-        """What a later 它 stands for: the longest name of the answer the question used, else
-        the earlier topic (a follow-up keeps its referent), else the answer's title. A name
-        only of a related fact is the topic when the answer is a figure or a view of it
-        (联盟有多少成员: 联盟); an event or a body the question did not name is its own topic
-        (联盟12月要办什么活动: the conference, so 在哪里办 asks the conference's venue)."""
-        index = self.matcher.index
-        canonical = index.canonical(text)
-        position = index.position(fact_id)
-        family = index.fact(position).family
-        phrases = [  # a date, a figure or a slot (主办) is no referent (7月12日那场活动: the event)
-            phrase
-            for phrase, _ in index.phrases_in(canonical)
-            if not _FIGURE.search(phrase) and phrase not in SLOT_WORDS
-        ]
-        own = [p for p in phrases if position in index.phrase_owners[p]]
-        if own:
-            return str(max(own, key=len))
-        names = [p for p in phrases if any(o in family for o in index.phrase_owners[p])]
-        fact = self.base.by_id[fact_id]
-        if names and fact.kind in _NAMED_KINDS:
-            return fact.title
-        if names:
-            return str(max(names, key=len))
-        if (
-            context is not None
-            and context.topic
-            and (not answered or fact_id in context.fact_ids or context.topic in text)
-        ):  # a follow-up keeps its referent; a refusal does not move it
-            return context.topic
-        return self._name_of(fact_id)  # what was the theme? answered by the event: the event now
-
-    def _name_of(self, fact_id: str) -> str:
-        """The longest name a fact's title gives it (no date or figure), else the title."""
-        index = self.matcher.index
-        position, title = index.position(fact_id), self.base.by_id[fact_id].title
-        names = [
-            p for p, _ in index.phrases_in(index.canonical(title))
-            if position in index.phrase_owners[p] and not _FIGURE.search(p)
-        ]  # fmt: skip
-        return max(names, key=len, default=title)
 
     def _small_talk(self, talk: SmallTalk, script: Script) -> Reply:
         chinese = script is not Script.ENGLISH
