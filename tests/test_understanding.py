@@ -49,6 +49,10 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
             "Hi, I'm with an HR firm in Hong Kong - how many technical schools are in Guangdong?",
             "techschools-count",
         ),
+        (
+            "I work in HR in Hong Kong. How many technical schools are in Guangdong?",
+            "techschools-count",
+        ),
         ("WAIC上广东联盟带了哪些企业？", "alliance-at-waic"),  # 广东联盟: the readers' short name
         ("陈学明说的三个融合是哪三个", "chen-xueming-three-integrations"),  # listed by ；
     ],
