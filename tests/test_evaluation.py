@@ -60,7 +60,7 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The fifth round's (725 single questions; 146 overviews and 56 dialogues), written while
     # round four was tuned on, scored once at b9741ba: answers 85.4, refusals 88.5, English
     # 82.2, language 99.1; briefings: overviews 80.4, refusals 85.9, follow-ups 78.5 with 1
-    # wrong referent. The latest honest figure; not tuned on.
+    # wrong referent. The latest honest figure; a few general rules were read off its misses since.
     "fifth-heldout.yaml": {"answer": 0.83, "refusal": 0.86, "language": 0.97},
     "fifth-briefings-heldout.yaml": {"answer": 0.82, "refusal": 0.83, "overview": 0.78},
 }
