@@ -165,10 +165,15 @@ async def asker_of(update: Update, context: Context, text: str | None = None) ->
 
 async def show(message: Message, output: Output, context: Context) -> list[Message]:
     """An output as replies to `message`, with its buttons; what it records afterwards
-    (`done`) runs in the background, never in the reader's way."""
+    (`done`) runs in the background, never in the reader's way. While the application is
+    stopping, background tasks would not be awaited and the record would be lost, so then it
+    runs here."""
     sent = await reply(message, output.text, keyboard(output))
     if output.done is not None:
-        context.application.create_task(output.done())
+        if context.application.running:
+            context.application.create_task(output.done())
+        else:
+            await output.done()
     return sent
 
 

@@ -6,13 +6,16 @@ bot in one line. The real application against the loopback fake Bot API; nothing
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import socket
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from bot.pacing import TELEGRAM_PER_GROUP_MINUTE
+from bot.store import Store
 from handlers.app import EXIT_FAILED, EXIT_REFUSED, Server
 from tests.conftest import environment
 from tests.fakebotapi import FakeBotAPI
@@ -20,6 +23,7 @@ from tests.harness import ADMIN, USER, ask, next_message, running, settings_for,
 
 GROUP = -100777
 QUESTION = "广东有多少所技工院校？"
+_LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 BOUND = 2.0  # seconds: what a reader may wait for an answer while another chat is busy
 
 
@@ -285,3 +289,30 @@ async def test_a_mention_entity_cutting_a_character_in_two(
         assert "148所" in await ask(api, QUESTION)
         assert not [c for c in api.calls[mark:] if c.params.get("chat_id") == GROUP]
     assert "failed to handle update" not in caplog.text
+
+
+async def test_a_question_handled_while_stopping_is_still_recorded(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Updates fetched before a stop are handled during it, when the application no longer
+    awaits background tasks: what the reply records (the unanswered question an admin
+    reviews) must not be dropped with them."""
+    settings = settings_for(api, tmp_path)
+    service = Server(settings, poll_timeout=1)
+    await service.start()
+    application = service.application
+    try:
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()  # stopping: no longer running, updates still handled
+        update = Update.de_json(api.message_update(chat_id=USER, text="上海有多少所技工院校？"),
+                                application.bot)  # fmt: skip
+        await application.process_update(update)
+        store = Store(settings.database)  # recorded by the time the update is handled
+        try:
+            asked = [a.question for a in store.asked(since=_LONG_AGO, verdicts=("unanswered",))]
+        finally:
+            store.close()
+    finally:
+        await service.stop()
+    assert asked == ["上海有多少所技工院校？"]
