@@ -251,6 +251,7 @@ class Assistant:
             and context is not None
             and context.topic
             and not turns_away(text)
+            and not self._names_another(text, context.topic)
         ):
             leant = f"{context.topic} {text}"
             # the topic must read into the question, not stand as a part of its own (广东技能
@@ -285,6 +286,8 @@ class Assistant:
                 wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wish is Wish.WEAK and outcome.verdict is Verdict.MISSING_DETAIL:
                 wanted = False  # what are the 12 measures?: the fact names none, say so
+            if self._names_foreign(outcome, digest):
+                wanted = False  # what did HKUST say at the Nansha event?: nothing on HKUST
             if wanted and digest.facts and (len(digest.facts) > 1 or not outcome.answered):
                 reply = self.render.overview(digest, self.base, script)
                 return reply, Context(now, digest.topic, text, reply.fact_ids)
@@ -380,6 +383,15 @@ class Assistant:
             ids += [self.base.facts[i].id for i in index.fact(index.position(fact_id)).family]
         return tuple(dict.fromkeys(ids))
 
+    def _names_foreign(self, outcome: Outcome, digest: Digest) -> bool:
+        """Whether the question names a body or a name none of the digest's facts covers:
+        then the digest is about the rest of the question, not about what it asks."""
+        if outcome.verdict is not Verdict.OUT_OF_SCOPE or not outcome.unknown:
+            return False
+        index = self.matcher.index
+        about = [index.fact(index.position(f.id)).about for f in digest.facts]
+        return any(not any(name in text for text in about) for name in outcome.unknown)
+
     def _foreign(self, text: str) -> bool:
         """Whether a topic names a thing no fact holds at all (新能源汽车补贴: 补贴), not a
         slip for one: a fact sharing its other words is no briefing on it."""
@@ -460,6 +472,20 @@ class Assistant:
         return any(
             w not in SLOT_WORDS and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
             for w in words
+        )
+
+    def _names_another(self, text: str, topic: str) -> bool:
+        """Whether a question names its own subject, one the conversation's topic is not
+        (what did the CEO of UBTech say? after the Dongguan fair): unanswered, it is refused
+        on its own, not answered about the topic."""
+        index = self.matcher.index
+        canonical_topic = index.canonical(topic)
+        return any(
+            w not in SLOT_WORDS
+            and w not in canonical_topic
+            and not entities_in(w) & PLACES  # 那东莞有没有: the place swapped, same topic
+            and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
+            for w, _, _ in self.matcher.read(text).content
         )
 
     def _slip_for_pronoun(self, text: str) -> bool:

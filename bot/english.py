@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.lexicon import FUNCTION_WORDS
 
@@ -22,6 +23,7 @@ _LATIN_WORD: Final = re.compile(r"[a-z][a-z0-9'-]*")
 _HAS_LATIN: Final = re.compile(r"[a-z]{2}")
 _SPELLING_MIN: Final = 5  # shorter words are too easily another word one letter away
 _SPELLING_SCORE: Final = 85.0
+_SLIP_MIN: Final = 4  # one letter off a word this long is a slip for it (chng: ching)
 _COMMON_ENGLISH: Final = frozenset(w for w in FUNCTION_WORDS if w.isascii())
 _IRREGULAR: Final = {
     "held": "hold", "took": "take", "taken": "take", "came": "come", "made": "make",
@@ -112,6 +114,16 @@ class EnglishReader:
             corrected = fold(found[0], self._words)
             return corrected if corrected in self._words else stem(corrected)
         return stem(word)
+
+    def knows(self, word: str) -> bool:
+        """Whether a word is the vocabulary's, or one slip from one of its words (a letter
+        missing, wrong or swapped: Pui Chng, Nansah): a reader's word, not a name the sources
+        lack."""
+        if fold(word, self._words) in self._words:
+            return True
+        return len(word) >= _SLIP_MIN and any(
+            OSA.distance(word, known, score_cutoff=1) <= 1 for known in self._words
+        )
 
     def to_chinese(self, text: str) -> str:
         """Lower-case text with its known English words and phrases in Chinese."""

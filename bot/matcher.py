@@ -34,6 +34,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from bot import decision
+from bot.english import stem
 from bot.factbase import Fact, FactBase
 from bot.factindex import (
     FIELD_WEIGHT,
@@ -102,6 +103,9 @@ _LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
 _STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
 _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
+# two capitals are mostly an abbreviation a reader expects known (HK, GD), not a name
+_NAME_WORD: Final = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{3,})(?![A-Za-z])")
+_SENTENCE_END: Final = ".?!:;。？！：；\n"
 
 
 class Verdict(enum.StrEnum):
@@ -156,6 +160,11 @@ class Question:
     units: frozenset[str]
     focus: frozenset[str]  # the content words right next to the question word
     names: frozenset[str]  # words jieba does not know and no fact holds (黄宁生): a name
+    written: dict[str, str] = dataclasses.field(default_factory=dict)  # unitre: Unitree
+
+    def as_written(self, word: str) -> str:
+        """A word of the question as the reader wrote it, for a reply that names it."""
+        return self.written.get(word, word)
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,21 @@ def _unknown_words_joined(words: list[Span], text: str) -> list[Span]:
     return joined
 
 
+def _capitalised(question: str) -> dict[str, str]:
+    """English words written as names (Unitree, HKUST, Huang Ningsheng): capitalised inside
+    a sentence, or in capitals anywhere, as the matcher reads them (folded, stemmed), each
+    with the word as written. One the glossary does not put in Chinese and no fact holds is
+    a name the sources do not cover."""
+    found: dict[str, str] = {}
+    for match in _NAME_WORD.finditer(question):
+        word = match.group()
+        before = question[: match.start()].rstrip(" \t\"'“‘(（")
+        initial = not before or before[-1] in _SENTENCE_END
+        if word.isupper() or not initial:
+            found |= {word.lower(): word, stem(word.lower()): word}
+    return found
+
+
 def _listed(q: Question, candidate: Candidate) -> frozenset[str]:
     """Who a list question asks is answered by a fact listing its members (哪些单位参与)."""
     listing = "list" in q.asked and "list" in candidate.indexed.carries
@@ -249,28 +273,40 @@ class Matcher:
         joined = {w for w, _, _ in words} - {w for w, _, _ in segmented}
         content = [w for w in words if w[0] not in FUNCTION_WORDS]
         after_how = {end for word, _, end in words if word in HOW_WORDS}
+        capitalised = {
+            form: written
+            for form, written in _capitalised(question).items()
+            if self.index.idf(form) is None and not self.index.english.knows(form)
+        }
         weights, nouns = [], []
         for span in content:
-            weight, noun = self._weight(span, focus=span[1] in after_how)
+            weight, noun = self._weight(
+                span, focus=span[1] in after_how, name=span[0] in capitalised
+            )
             weights.append(weight)
             nouns.append(noun)
         names = frozenset(
             w for w, _, _ in content
-            if w in joined and self.index.idf(w) is None and not self.index.sounds_like(w)
+            if (w in joined or w in capitalised)
+            and self.index.idf(w) is None
+            and not self.index.sounds_like(w)
         )  # fmt: skip
         # what is asked, read before English is put into Chinese too: "which eight
         # departments" asks for a list that 八部门 no longer shows
         asked = asked_kinds(text) | asked_kinds(normalise(question))
         return Question(
             question, text, words, content, weights, nouns, asked, asked_units(text),
-            _focus(text, words), names,
+            _focus(text, words), names, {w: capitalised[w] for w in names if w in capitalised},
         )  # fmt: skip
 
-    def _weight(self, span: Span, *, focus: bool = False) -> tuple[tuple[float, float], bool]:
+    def _weight(
+        self, span: Span, *, focus: bool = False, name: bool = False
+    ) -> tuple[tuple[float, float], bool]:
         """How much a question word matters when a fact has it, and when a fact lacks it.
 
         Rare words and words no fact holds matter most. The verb after 怎么/如何 is what a
-        how-question asks about (粤匠大模型点样下载), so it weighs like a noun.
+        how-question asks about (粤匠大模型点样下载), so it weighs like a noun; so does an
+        English word written as a name (Unitree).
         """
         word = span[0]
         idf = self.index.idf(word)
@@ -278,7 +314,8 @@ class Matcher:
             idf = self.index.max_idf * min(1.0, len(word) / 2)
         tag = self.index.segmenter.tag(word)
         if tag is None and word.isascii() and word.isalpha():
-            tag = "v"  # an English word the facts do not use: mostly the reader's own phrasing
+            # an English word the facts do not use: mostly the reader's own phrasing
+            tag = "nz" if name else "v"
         noun = focus or tag is None or tag.startswith(NOUN_TAGS)
         if noun:
             found, missing = POS_WEIGHT["noun"]
@@ -294,6 +331,7 @@ class Matcher:
         """The shortlisted facts, best first by rank."""
         evidence = self.index.gather(q.text, q.words, q.content, q.asked, keep=keep)
         named = entities_in(q.text)
+        english_names = {n for n in q.names if n.isascii()}  # Unitree, HKUST: written as names
         explained = 0
         for evidence_of in evidence.values():
             explained |= evidence_of.mask
@@ -307,6 +345,7 @@ class Matcher:
         for index, evidence_of in evidence.items():
             indexed = self.index.fact(index)
             unknown = frozenset(n for n in named if n not in indexed.about)
+            unknown |= frozenset(n for n in english_names if n not in indexed.about)
             unknown |= self._unknown_details(q, indexed)
             coverage, relevance, unexplained = self._measure(q, evidence_of, index, unknown)
             bonus = 1 + TITLE_BONUS * self._title_precision(q, evidence_of, indexed)
@@ -576,7 +615,7 @@ class Matcher:
         if ranked[0].unknown and p_top >= self.model.choice_threshold:
             best_in_scope = self._probability(q, ranked, in_scope[0]) if in_scope else 0.0
             if best_in_scope < self.model.threshold:
-                unknown = tuple(sorted(ranked[0].unknown))
+                unknown = tuple(sorted(q.as_written(n) for n in ranked[0].unknown))
                 # "nothing on 上海" is said only of what no fact names (the WAIC was in 上海)
                 elsewhere = any(self.index.holders(n) for n in unknown)
                 return Outcome(q.original, Verdict.OUT_OF_SCOPE, script, suggestions, unknown,

@@ -389,3 +389,16 @@ def test_two_questions_are_answered_each_not_briefed_on(assistant: Assistant) ->
 )
 def test_briefing_phrasings(assistant: Assistant, question: str, first: str) -> None:
     assert assistant.reply(question).fact_ids[:1] == (first,)
+
+
+def test_a_question_naming_another_subject_is_not_answered_about_the_topic(
+    assistant: Assistant,
+) -> None:
+    _, second = talk(assistant, ["How many employers came to the Dongguan job fair?",
+                                 "What did the CEO of UBTech say?"])  # fmt: skip
+    assert second.startswith("refusal|")
+
+
+def test_a_briefing_verb_before_a_body_is_no_part_of_its_name(assistant: Assistant) -> None:
+    (reply,) = talk(assistant, ["總結聯盟的參展情況"])
+    assert reply.startswith("overview|")

@@ -222,3 +222,36 @@ def test_the_quote_shown_holds_the_answer(assistant: Assistant) -> None:
 )
 def test_questions_about_something_else_are_refused(assistant: Assistant, question: str) -> None:
     assert assistant.reply(question).mode == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What did Unitree show at the World Robot Conference?", "Unitree"),
+        ("What did HKUST say at the Nansha event?", "香港科技大学"),  # a briefing on the rest: no
+        ("Did the NDRC lead the AI+Manufacturing plan?", "NDRC"),
+    ],
+)
+def test_an_english_name_no_fact_holds_is_refused_as_written(
+    assistant: Assistant, question: str, name: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "refusal"
+    assert f"「{name}」" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Since when has Pui Chng Middle School in Macau built AI into its STEAM curriculum?",
+         "pui-ching-macau-ai-steam"),  # a slip of a glossary name is no unknown name
+        ("how many students are enrolled in GD technical schools right now?", "techschools-count"),
+        ("What did Ko Kam Fai say about AI teachers?", "pui-ching-macau-ai-teachers"),
+    ],
+)  # fmt: skip
+def test_known_english_names_slips_and_abbreviations_are_answered(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode in ("answer", "overview")  # what did X say: a briefing on X's words
+    assert reply.fact_ids[0] == fact_id
