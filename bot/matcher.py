@@ -77,6 +77,7 @@ from bot.text import Script, detect_script, normalise
 
 MAX_QUESTION_CHARS: Final = 300
 SUGGESTIONS: Final = 3
+TALKED_OF_MAX: Final = 3  # facts a follow-up may be about that still make one answer "the talk"
 SATURATION: Final = 1.0  # BM25's k: the second field adds less than the first
 PART_CREDIT: Final = 0.5  # a fact holding only 世界 and 大会 explains 世界人工智能大会 less
 NAMED_PART_CREDIT: Final = 0.2  # ...and hardly explains the name of something else
@@ -389,7 +390,13 @@ class Matcher:
             ranked = self._explaining(q, ranked, named)
         if near and ranked:
             ranked = self._nearest_first(ranked, near)
-        return self._decide(q, script, ranked)
+        talked_of = (  # one answer just given, not a briefing's worth of facts
+            within is not None
+            and len(within) <= TALKED_OF_MAX
+            and bool(ranked)
+            and ranked[0].indexed.fact.id in within
+        )
+        return self._decide(q, script, ranked, talked_of=talked_of)
 
     def occasion(self, question: str, facts: frozenset[str]) -> Outcome | None:
         """When or where a fact took place, from the one event it happened at that says so
@@ -602,7 +609,12 @@ class Matcher:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def _decide(self, q: Question, script: Script, ranked: list[Candidate]) -> Outcome:
+    def _decide(
+        self, q: Question, script: Script, ranked: list[Candidate], *, talked_of: bool = False
+    ) -> Outcome:
+        """The verdict on the ranked candidates. A fact the conversation is about (`talked_of`)
+        answers from the choice threshold up: the talk is evidence the model never sees."""
+
         def match(c: Candidate, p: float) -> Match:
             return Match(c.indexed.fact, p, c.coverage, c.relevance)
 
@@ -630,7 +642,10 @@ class Matcher:
         if missing and p >= self.model.choice_threshold:
             return Outcome(q.original, Verdict.MISSING_DETAIL, script, (match(top, p),),
                            missing=missing, features=features)  # fmt: skip
-        if p >= self.model.threshold:
+        threshold = self.model.threshold
+        if talked_of:
+            threshold = (self.model.threshold + self.model.choice_threshold) / 2
+        if p >= threshold:
             rival = self._rival(q, ranked, in_scope)
             if rival is not None:
                 choices = (match(top, p), match(rival[0], rival[1]))

@@ -402,3 +402,14 @@ def test_a_question_naming_another_subject_is_not_answered_about_the_topic(
 def test_a_briefing_verb_before_a_body_is_no_part_of_its_name(assistant: Assistant) -> None:
     (reply,) = talk(assistant, ["總結聯盟的參展情況"])
     assert reply.startswith("overview|")
+
+
+def test_a_follow_up_about_the_one_answer_just_given_needs_less_evidence(
+    assistant: Assistant,
+) -> None:
+    """目的是什么 alone fits the job fair's purpose best; after the 技研 notice it is the
+    notice's purpose, though the words alone fall short of the model's threshold."""
+    _, second = talk(
+        assistant, ["2024年廣東人社廳聯合哪個部門印發了「技研」合作通知？", "目的是什麼？"]
+    )
+    assert second.startswith("answer|jiyan-cooperation-notice")
