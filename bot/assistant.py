@@ -27,7 +27,15 @@ from bot.dialogue import (
     turns_away,
 )
 from bot.factbase import Fact, FactBase
-from bot.lexicon import ASKED, ASKED_WORDS, PLACES, alternation, data, entities_in
+from bot.lexicon import (
+    ASKED,
+    ASKED_WORDS,
+    HOME_GROUND,
+    PLACES,
+    alternation,
+    data,
+    entities_in,
+)
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.referents import name_of, named_in, topic_of
@@ -152,6 +160,12 @@ def _respectively(part: str) -> list[str]:
     result = [conjuncts[0] + predicate]
     result += [(head if len(c) <= 4 else "") + c + predicate for c in conjuncts[1:]]
     return result
+
+
+def _names_a_place(text: str) -> bool:
+    """Whether a part of a question names a place or body of its own, home ground too
+    (上海有技工院校吗？广东有多少所: the second part asks of 广东)."""
+    return bool(entities_in(text)) or any(place in text for place in HOME_GROUND)
 
 
 class Assistant:
@@ -547,6 +561,9 @@ class Assistant:
         if whole.verdict is Verdict.MISSING_DETAIL and not all(o.answered for o in outcomes):
             return None  # a detail the best fact lacks, and no facts that answer every part
         first = outcomes[0]
+        if first.verdict is Verdict.OUT_OF_SCOPE and not any(map(_names_a_place, parts[1:])):
+            # 深圳也办了双选会吗，签约多少人: the later parts ask of 深圳's too
+            return self.render.outcome(dataclasses.replace(first, script=whole.script), self.base)
         for n in range(1, len(outcomes)):
             if first.answered and not outcomes[n].answered:
                 with_topic = self.matcher.match(first.matches[0].fact.title + parts[n])

@@ -255,3 +255,10 @@ def test_known_english_names_slips_and_abbreviations_are_answered(
     reply = assistant.reply(question)
     assert reply.mode in ("answer", "overview")  # what did X say: a briefing on X's words
     assert reply.fact_ids[0] == fact_id
+
+
+def test_later_parts_ask_of_the_place_the_first_part_names(assistant: Assistant) -> None:
+    reply = assistant.reply("北京也成立了人工智能与机器人产业联盟吗？有多少成员？")
+    assert reply.mode == "refusal"
+    assert "北京" in reply.text
+    assert "331" not in reply.text
