@@ -262,3 +262,18 @@ def test_later_parts_ask_of_the_place_the_first_part_names(assistant: Assistant)
     assert reply.mode == "refusal"
     assert "北京" in reply.text
     assert "331" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("高锦辉说推行AI教育最大的难点在哪", "pui-ching-macau-ai-teachers"),  # no place asked
+        ("广东已经形成了以那几个城市为核心的产业格局", "gd-ai-industry-layout"),  # 那几: which
+    ],
+)
+def test_where_and_how_many_words_that_ask_neither(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    assert reply.fact_ids[0] == fact_id
