@@ -244,6 +244,15 @@ def _capitalised(question: str) -> dict[str, str]:
     return found
 
 
+def _counted_only(noun: str, statement: str) -> bool:
+    """Whether a statement counts a noun without naming any of them (由23位院士牵头), as
+    against a count after examples (腾讯、科大讯飞…等10家企业) or none at all."""
+    if len(noun) < 2:
+        return False
+    found = re.search(rf"(等)?\d+(?:多|余)?[位所家个项条名间座部类]{re.escape(noun)}", statement)
+    return found is not None and found.group(1) is None
+
+
 def _listed(q: Question, candidate: Candidate) -> frozenset[str]:
     """Who a list question asks is answered by a fact listing its members (哪些单位参与)."""
     listing = "list" in q.asked and "list" in candidate.indexed.carries
@@ -700,6 +709,12 @@ class Matcher:
             return ("具体名单",)
         if REMAINING.search(q.text):  # 另外5家是谁: those the fact names are all it names
             return ("具体名单",)
+        if (
+            "list" in q.asked
+            and not MEMBER_KINDS.search(q.text)
+            and any(_counted_only(w, top.indexed.fact.answer) for w in q.focus)
+        ):
+            return ("具体名单",)  # 是哪些院士 of 由23位院士牵头: counted, never named
         # 它在哪发布的 of a fact naming no place: a figure, date, place or sum asked must be
         # carried by the answer, however well the rest of the question (its topic) fits
         lacking = sorted(q.asked & REQUIRED_KINDS - top.indexed.carries - _listed(q, top))

@@ -413,3 +413,12 @@ def test_a_follow_up_about_the_one_answer_just_given_needs_less_evidence(
         assistant, ["2024年廣東人社廳聯合哪個部門印發了「技研」合作通知？", "目的是什麼？"]
     )
     assert second.startswith("answer|jiyan-cooperation-notice")
+
+
+def test_members_counted_but_never_named_are_refused(assistant: Assistant) -> None:
+    _, second = talk(assistant, ["联盟专家委员会由多少位院士牵头？", "是哪些院士？"])
+    assert second.startswith("refusal|")
+    listed = assistant.reply("Which companies went with the alliance to the 2025 World Robot "
+                             "Conference in Beijing?")  # fmt: skip
+    assert listed.mode == "answer"  # named before 等: a year is no count of them
+    assert listed.fact_ids[0] == "alliance-at-world-robot-conference"
