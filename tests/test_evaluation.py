@@ -60,9 +60,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The fifth round's (725 single questions; 146 overviews and 56 dialogues), written while
     # round four was tuned on, scored once at b9741ba: answers 85.4, refusals 88.5, English
     # 82.2, language 99.1; briefings: overviews 80.4, refusals 85.9, follow-ups 78.5 with 1
-    # wrong referent. The latest honest figure; a few general rules were read off its misses since.
+    # wrong referent. Tuned on since.
     "fifth-heldout.yaml": {"answer": 0.83, "refusal": 0.86, "language": 0.97},
-    "fifth-briefings-heldout.yaml": {"answer": 0.82, "refusal": 0.83, "overview": 0.78},
+    "fifth-briefings-heldout.yaml": {"answer": 0.81, "refusal": 0.83, "overview": 0.78},
+    # The sixth round's (698 single questions; 144 overviews and 61 dialogues), written while
+    # round five was tuned on, scored once at 5a38985: answers 88.6, refusals 94.5, English
+    # 81.9, language 98.6; briefings: overviews 78.0, refusals 86.8, follow-ups 81.6 with 1
+    # wrong referent. The latest honest figure.
+    "sixth-heldout.yaml": {"answer": 0.86, "refusal": 0.92, "language": 0.97},
+    "sixth-briefings-heldout.yaml": {"answer": 0.82, "refusal": 0.84, "overview": 0.76},
 }
 
 
