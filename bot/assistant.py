@@ -212,8 +212,9 @@ class Assistant:
             if context is None or not context.topic:
                 if kind is FollowUp.DEICTIC and self._says_enough(text):
                     return self._answer(text, script, now, None)  # 这个双选会在哪
-                if kind is FollowUp.PRONOUN and self._named_before(text):
-                    alone = self._answer(text, script, now, None)  # 高锦辉是谁？他讲了什么
+                if kind in (FollowUp.PRONOUN, FollowUp.DEICTIC) and self._named_before(text):
+                    # 高锦辉是谁？他讲了什么; What is the Yuejiang model, and who built it?
+                    alone = self._answer(text, script, now, None)
                     if alone[0].mode in ANSWERING_MODES:
                         return alone
                 pending = Context(at=now, pending=text)

@@ -282,6 +282,9 @@ def test_a_pronoun_after_a_comma_takes_the_name_before_it(assistant: Assistant) 
     reply = assistant.reply("高锦辉是谁，他讲了什么？")
     assert reply.mode in ("answer", "overview")
     assert "pui-ching-macau-ai-steam" in reply.fact_ids
+    english = assistant.reply("What is the Yuejiang model, and who built it?")
+    assert english.mode == "answer"
+    assert english.fact_ids[0] == "yuejiang-model"
 
 
 @pytest.mark.parametrize("question", ["北京的AI人才政策有哪些？", "给我讲讲上海的机器人补贴政策"])
