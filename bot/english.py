@@ -121,8 +121,9 @@ class EnglishReader:
         lack."""
         if fold(word, self._words) in self._words:
             return True
-        return len(word) >= _SLIP_MIN and any(
-            OSA.distance(word, known, score_cutoff=1) <= 1 for known in self._words
+        return len(word) >= _SLIP_MIN and (
+            process.extractOne(word, self._words, scorer=OSA.distance, score_cutoff=1)
+            is not None
         )
 
     def to_chinese(self, text: str) -> str:

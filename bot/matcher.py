@@ -106,7 +106,7 @@ _STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
 _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 # two capitals are mostly an abbreviation a reader expects known (HK, GD), not a name
 _NAME_WORD: Final = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{3,})(?![A-Za-z])")
-_SENTENCE_END: Final = ".?!:;。？！：；\n"
+_SENTENCE_STOPS: Final = ".?!:;。？！：；\n"  # a capital after one starts a sentence
 
 
 class Verdict(enum.StrEnum):
@@ -238,7 +238,7 @@ def _capitalised(question: str) -> dict[str, str]:
     for match in _NAME_WORD.finditer(question):
         word = match.group()
         before = question[: match.start()].rstrip(" \t\"'“‘(（")
-        initial = not before or before[-1] in _SENTENCE_END
+        initial = not before or before[-1] in _SENTENCE_STOPS
         if word.isupper() or not initial:
             found |= {word.lower(): word, stem(word.lower()): word}
     return found
