@@ -122,8 +122,7 @@ class EnglishReader:
         if fold(word, self._words) in self._words:
             return True
         return len(word) >= _SLIP_MIN and (
-            process.extractOne(word, self._words, scorer=OSA.distance, score_cutoff=1)
-            is not None
+            process.extractOne(word, self._words, scorer=OSA.distance, score_cutoff=1) is not None
         )
 
     def to_chinese(self, text: str) -> str:
