@@ -21,6 +21,15 @@ WRAPPERS = [
     "我是老师，想问",
     "HR这边想确认一下，",
 ]
+
+
+def assert_answers(assistant: Assistant, question: str, fact_id: str) -> None:
+    """The question is answered, by that fact first."""
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    assert reply.fact_ids[0] == fact_id
+
+
 CLEAR = [
     ("广东有多少所技工院校？", "techschools-count"),
     ("双选会现场签约多少人？", "job-fair-signed"),
@@ -60,9 +69,7 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
 def test_english_wrappers_short_names_and_lists(
     assistant: Assistant, question: str, fact_id: str
 ) -> None:
-    reply = assistant.reply(question)
-    assert reply.mode == "answer"
-    assert reply.fact_ids[0] == fact_id
+    assert_answers(assistant, question, fact_id)
 
 
 @pytest.mark.parametrize(
@@ -187,9 +194,7 @@ def test_which_bodies_is_answered_by_a_list_of_them(assistant: Assistant) -> Non
     ],
 )
 def test_names_and_totals(assistant: Assistant, question: str, fact_id: str) -> None:
-    reply = assistant.reply(question)
-    assert reply.mode == "answer"
-    assert reply.fact_ids[0] == fact_id
+    assert_answers(assistant, question, fact_id)
 
 
 def test_bodies_named_after_places_do_not_say_where(assistant: Assistant) -> None:
@@ -274,6 +279,4 @@ def test_later_parts_ask_of_the_place_the_first_part_names(assistant: Assistant)
 def test_where_and_how_many_words_that_ask_neither(
     assistant: Assistant, question: str, fact_id: str
 ) -> None:
-    reply = assistant.reply(question)
-    assert reply.mode == "answer"
-    assert reply.fact_ids[0] == fact_id
+    assert_answers(assistant, question, fact_id)
