@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
@@ -35,6 +36,7 @@ _ENGLISH_THERE: Final = re.compile(_DATA["english_place_pronoun"])
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
 _AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))
 _COUNTED: Final = frozenset({"count", "list", "money"})  # questions whose focus an ellipsis swaps
+_NAMING_GLUE: Final = re.compile(r"[的之和与及、,，\s]")
 _SAME_KIND: Final = (re.compile(r"\d+月"), re.compile(r"\d{4}年"), re.compile(r"第\d+"))
 _MORE: Final = re.compile(r"^(?:" + "|".join(_DATA["more"]) + r")[?？!！。.]*$")
 _CLARIFICATION: Final = re.compile(_DATA["clarification"])
@@ -166,7 +168,11 @@ def resolve(text: str, context: Context, kind: FollowUp) -> str:
         return f"{context.topic} {without_pronouns(text)}"
     if kind is FollowUp.ELLIPSIS:
         named = referent(text)
-        swapped = swap_entity(context.question, named) or swap_focus(context, named)
+        swapped = (
+            swap_entity(context.question, named)
+            or swap_subject(context, named)
+            or swap_focus(context, named)
+        )
         return swapped or f"{named} {context.question}"
     return context.question
 
@@ -187,12 +193,35 @@ def swap_focus(context: Context, named: str) -> str | None:
     return None
 
 
+def _names_a_thing(named: str, entities: Collection[str]) -> bool:
+    """Whether an ellipsis names more than a place or body: 北京的世界机器人大会, 南沙的活动."""
+    rest = normalise(named)
+    for name in sorted(entities, key=len, reverse=True):
+        rest = rest.replace(name, "")
+    return len(_NAMING_GLUE.sub("", rest)) >= 2
+
+
+def swap_subject(context: Context, named: str) -> str | None:
+    """The last question's ask put to a new subject named with its place (那南沙的活动呢
+    after 双选会在东莞哪里办: 南沙的活动 在哪里办), its old subject and places left out."""
+    entities = entities_in(normalise(named))
+    if not entities or not _names_a_thing(named, entities):
+        return None
+    question = normalise(context.question)
+    for old in sorted({normalise(context.topic), *entities_in(question)}, key=len, reverse=True):
+        if old:
+            question = question.replace(old, " ")
+    return f"{named} {question.strip()}"
+
+
 def swap_entity(question: str, named: str) -> str | None:
     """The last question about another place or body (广州… -> 深圳…), when both name one."""
     new = entities_in(normalise(named))
     old = entities_in(normalise(question))
     if not new or not old:
         return None
+    if _names_a_thing(named, new):
+        return None  # 那北京的世界机器人大会呢: another thing, not the same one in 北京
     new_name = sorted(new)[0]
     is_place = new_name in PLACES
     same_kind = [o for o in sorted(old, key=len, reverse=True) if (o in PLACES) == is_place]

@@ -37,6 +37,7 @@ from bot import decision
 from bot.english import stem
 from bot.factbase import Fact, FactBase
 from bot.factindex import (
+    CONTEXT,
     FIELD_WEIGHT,
     KEYWORDS,
     NUMBER,
@@ -441,12 +442,24 @@ class Matcher:
 
     def _explaining(self, q: Question, ranked: list[Candidate], named: str) -> list[Candidate]:
         """The candidates, those leaving a word of `named` unexplained counted out of scope."""
-        nouns = {w for (w, _, _), noun in zip(q.content, q.nouns, strict=True) if noun}
-        wanted = {w for w, _, _ in self.read(named).content} & nouns  # 加起来 is no referent
-        return [
-            dataclasses.replace(c, unknown=c.unknown | (wanted & set(c.unexplained)))
-            for c in ranked
+        named_words = {w for w, _, _ in self.read(named).content}
+        wanted = [  # 加起来 is no referent
+            span
+            for span, noun in zip(q.content, q.nouns, strict=True)
+            if noun and span[0] in named_words
         ]
+
+        def unnamed(c: Candidate) -> frozenset[str]:
+            # by the fact itself and whole, not by the occasion it is related to nor pieced
+            # together: the WAIC fact does not name the World Robot Conference
+            return frozenset(
+                word
+                for word, start, end in wanted
+                if max((c.evidence.support(f, start, end, 0.0)
+                        for f in c.evidence.by_field if f != CONTEXT), default=0.0) < 0.5
+            )  # fmt: skip
+
+        return [dataclasses.replace(c, unknown=c.unknown | unnamed(c)) for c in ranked]
 
     def features(self, q: Question, ranked: list[Candidate], at: int = 0) -> dict[str, float]:
         """What the decision model sees of the candidate at `at` (and its runner-up)."""

@@ -144,6 +144,29 @@ def test_another_place_is_asked_about_that_place(assistant: Assistant) -> None:
     assert "深圳" in shenzhen
 
 
+def test_another_thing_named_with_its_place_is_asked_the_same(assistant: Assistant) -> None:
+    """那南沙的活动呢 after where the job fair was: where the Nansha event was, not "nothing on
+    南沙" about the job fair."""
+    _, nansha = talk(assistant, ["双选会在东莞哪里办？", "那南沙的活动呢？"])
+    assert nansha.startswith("answer|gba-ai-talent-exchange-2025")
+    assert "维港青藤中学" in nansha
+
+
+def test_a_related_event_is_not_answered_for_the_one_named(assistant: Assistant) -> None:
+    """The World Robot Conference is related to the WAIC fact, which never names it: the WAIC's
+    count is no answer about it (the WAIC fact says 近20家; the Beijing one gives none)."""
+    *_, beijing = talk(
+        assistant,
+        [
+            "联盟在上海世界人工智能大会上展示了什么？",
+            "带了多少家企业去？",
+            "那北京的世界机器人大会呢？",
+        ],
+    )
+    assert not beijing.startswith("answer|alliance-at-waic")
+    assert "近20家" not in beijing.split("原文")[0]
+
+
 def test_a_follow_up_with_nothing_before_it_asks_what_is_meant(assistant: Assistant) -> None:
     question, clarified = talk(
         assistant, ["它什么时候成立的？", "我是说那个人工智能与机器人产业联盟"]
