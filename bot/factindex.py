@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from bot.english import EnglishReader
 from bot.factbase import Fact, FactBase, scope_of
-from bot.figures import chinese_figures, chinese_integer
+from bot.figures import Figure, chinese_figures, chinese_integer
 from bot.lexicon import (
     ANSWERED_BEST_BY,
     ASKED_WORDS,
@@ -99,6 +99,7 @@ _ORDINAL = re.compile(r"第(\d+|[一二两三四五六七八九十百]+)")
 _FIRST = re.compile(r"首(?=[期届次批个轮])")
 _DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|[1-9])月(?:(?:[12]\d|3[01]|[1-9])日)?")
 _DATE_FAMILIES: Final = frozenset({"year", "month", "day"})
+_YEARS: Final = (1949, 2100)
 
 
 def ordinals(text: str) -> frozenset[int]:
@@ -126,12 +127,17 @@ def _located(answer: str) -> bool:
     )
 
 
+def _year_like(figure: Figure) -> bool:
+    """A bare year before a name (2025粤港澳大湾区…活动) dates the thing; it counts nothing."""
+    return figure.value.is_integer() and _YEARS[0] <= figure.value <= _YEARS[1]
+
+
 def carries(fact: Fact) -> frozenset[AskedKind]:
     """The kinds of question the fact can answer: a figure, a date, a place, an actor..."""
     answer = normalise(fact.answer)  # 第九届 -> 第9届, so figures written in words count
     figures = chinese_figures(answer)
     kinds: set[AskedKind] = set()
-    if any(f.families - _DATE_FAMILIES or not f.families for f in figures):
+    if any(f.families - _DATE_FAMILIES or not (f.families or _year_like(f)) for f in figures):
         kinds.add("count")
     if fact.when or _DATE.search(answer) or RELATIVE_TIME.search(answer):  # 今年初
         kinds.add("when")
@@ -150,6 +156,17 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
     ):
         kinds.add("day")
     return frozenset(kinds)
+
+
+def listed_places(text: str) -> frozenset[str]:
+    """Places an enumeration names side by side (来自北京、广东、江苏、浙江…与香港、澳门的共49所):
+    a figure next to them is their total, none of them alone."""
+    found: set[str] = set()
+    for run in _LIST_RUN.findall(text):
+        members = [set(_PLACE.findall(member)) for member in run.split("、")]
+        if sum(bool(m) for m in members) >= 2:
+            found.update(*members)
+    return frozenset(found)
 
 
 def list_size(text: str) -> int:
@@ -175,6 +192,7 @@ class IndexedFact:
     ordinals: frozenset[int]  # every 第N (and 首, first) in `about`: 第四梯队 needs a 4th
     dates: frozenset[str]  # every 5月7日 and 7月 in `about`: a question's date must be one
     list_size: int  # the most members one enumeration of its answer names
+    listed_places: frozenset[str]  # places it names only as one of several (北京、广东、江苏)
     family: frozenset[int]  # itself and the facts it is related to, either way round
 
 
@@ -342,6 +360,7 @@ class FactIndex:
             ordinals=ordinals(about),
             dates=dates(about),
             list_size=list_size(normalise(fact.answer)),
+            listed_places=listed_places(normalise(fact.answer)),
             family=self._families[index],
         )
 

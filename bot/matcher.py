@@ -735,4 +735,7 @@ class Matcher:
             return (REQUIRED_MISSING[lacking[0]],)
         if BREAKDOWN.search(q.text) and set(NUMBER.findall(q.text)) & top.indexed.figures:
             return ("其中的细分数字",)  # 那2500人里面…有多少: the fact gives the whole only
+        places = entities_in(q.text) & PLACES
+        if "count" in q.asked and len(places) == 1 and places <= top.indexed.listed_places:
+            return ("其中的细分数字",)  # 江苏有几所 of 来自北京、广东、江苏…的共49所: a total
         return ()

@@ -63,6 +63,8 @@ def test_refuses_what_the_facts_are_not_about(
         ("Which eight departments issued the AI plus manufacturing opinions?", "具体名单"),
         ("和技师学院签约的10家龙头企业里，另外5家是谁", "具体名单"),  # the fact names five
         ("廣東嗰12條政策措施具體係咩？", "具体名单"),
+        ("来自澳门的学校有多少所签了倡议？", "其中的细分数字"),  # one of 北京、广东…澳门's 49
+        ("培正的10多所姐妹学校包括哪些？", "具体名单"),  # counted, never named
     ],
 )
 def test_a_detail_the_fact_lacks_is_named(matcher: Matcher, question: str, missing: str) -> None:
@@ -90,6 +92,15 @@ def test_a_mistyped_long_name_is_still_known(matcher: Matcher, question: str, fa
 )
 def test_another_body_is_not_a_mistyped_one(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).verdict is Verdict.OUT_OF_SCOPE  # a 学会 is not the 联盟
+
+
+def test_a_year_in_a_name_is_no_count(matcher: Matcher) -> None:
+    """The 2025 of 2025粤港澳大湾区…交流活动 dates the event: the event fact (date, venue,
+    theme) does not say how many came, so it is not the answer to 多少人."""
+    outcome = matcher.match("7月12日南沙那场一共来了多少人")
+    assert not (
+        outcome.answered and outcome.best and outcome.best.fact.id == "gba-ai-talent-exchange-2025"
+    )
 
 
 def test_who_must_be_carried_by_the_answer(matcher: Matcher) -> None:
