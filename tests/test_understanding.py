@@ -64,6 +64,16 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
         ),
         ("WAIC上广东联盟带了哪些企业？", "alliance-at-waic"),  # 广东联盟: the readers' short name
         ("陈学明说的三个融合是哪三个", "chen-xueming-three-integrations"),  # listed by ；
+        ("Which college co-organised the fair?", "skills-exchange-organisers"),  # the job fair
+        ("how many contracts were signed at the fair", "job-fair-signed"),
+        (
+            "What did alliance members show at the Shenzhen electronics fair?",
+            "alliance-at-shenzhen-electronics-fair",
+        ),  # not the job fair
+        (
+            "new question: how many leading companies signed school-enterprise deals?",
+            "school-enterprise-agreements",
+        ),
     ],
 )
 def test_english_wrappers_short_names_and_lists(
