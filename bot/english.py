@@ -113,6 +113,8 @@ class EnglishReader:
         if found is not None:
             corrected = fold(found[0], self._words)
             return corrected if corrected in self._words else stem(corrected)
+        if "-" in word.strip("-"):  # skilled-worker: the glossary's "skilled worker"
+            return " ".join(self._read(part) for part in word.split("-") if part)
         return stem(word)
 
     def knows(self, word: str) -> bool:

@@ -71,6 +71,20 @@ def _across_stories(facts: list[Fact]) -> list[Fact]:
     return [q[n] for n in range(max(map(len, queues), default=0)) for q in queues if n < len(q)]
 
 
+def _joined(words: list[str], written: str) -> str:
+    """Topic words for a headline: Chinese run together as written (东莞AI人才, not 东莞 ai
+    人才), a space only beside a Latin word, which keeps the reader's capitals (AI, WAIC)."""
+    shown = ""
+    for word in words:
+        if word.isascii():
+            found = re.search(re.escape(word), written, re.IGNORECASE)
+            word = found.group() if found else word
+        if shown and (shown[-1].isascii() or word[0].isascii()):
+            shown += " "
+        shown += word
+    return shown
+
+
 class Wish(enum.StrEnum):
     STRONG = "strong"  # 讲讲, 介绍, overview: a digest even if one fact would answer
     WEAK = "weak"  # 有哪些, 怎么样: a digest when no single fact answers confidently
@@ -115,7 +129,7 @@ class Overviews:
     def digest(self, text: str) -> Digest:
         canonical = self.matcher.index.canonical(text)
         words = self._words(canonical)
-        shown = " ".join(self._words(normalise(text))) or normalise(text)  # the reader's words
+        shown = _joined(self._words(normalise(text)), text) or normalise(text)  # reader's words
         every = words or [  # "give me the key figures": the kind is inside the marker
             w for w, _, _ in self.matcher.index.segmenter.words(canonical)
         ]

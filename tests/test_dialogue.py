@@ -238,6 +238,9 @@ def test_follow_up_kinds(text: str, kind: FollowUp | None) -> None:
         ("说说产业联盟", ["331", "23"]),
         ("六月有什么活动？", ["2025年6月6日"]),
         ("Tell me about the Guangdong AI and robotics alliance", ["331"]),
+        ("八部门那份意见讲了啥", ["2027", "1000"]),  # 讲了啥 asks for the document's gist
+        ("东莞在AI人才这块有什么动作？", ["5月7日"]),  # 这块 points at a field, names nothing
+        ("overview of skilled-worker figures in Guangdong", ["20.93"]),  # hyphenated
     ],
 )
 def test_overviews_carry_the_key_facts_in_one_message(
@@ -250,6 +253,11 @@ def test_overviews_carry_the_key_facts_in_one_message(
     assert [c.fact_id for c in reply.choices] == list(reply.fact_ids)  # a button per fact
     for figure in figures:
         assert figure in reply.text.replace(",", "")
+
+
+def test_a_briefing_headline_names_the_topic_as_written(assistant: Assistant) -> None:
+    headline = assistant.reply("东莞在AI人才这块有什么动作？").text.split("\n")[0]
+    assert "东莞 AI 人才" in headline  # not "东莞 ai 人才这块", the words as matched
 
 
 @pytest.mark.parametrize(
