@@ -29,7 +29,8 @@ _IRREGULAR: Final = {
     "held": "hold", "took": "take", "taken": "take", "came": "come", "made": "make",
     "built": "build", "began": "begin", "begun": "begin", "set": "set", "led": "lead",
     "won": "win", "gave": "give", "given": "give", "met": "meet", "went": "go", "gone": "go",
-    "men": "man", "women": "woman", "people": "people", "children": "child", "data": "data",
+    "going": "go", "men": "man", "women": "woman", "people": "people", "children": "child",
+    "data": "data",
 }  # fmt: skip
 
 

@@ -70,6 +70,12 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
             "What did alliance members show at the Shenzhen electronics fair?",
             "alliance-at-shenzhen-electronics-fair",
         ),  # not the job fair
+        ("Does the plan talk about going overseas?", "ai-manufacturing-international"),
+        ("What is the total number of skilled talents in Guangdong?", "skilled-workforce-total"),
+        (
+            "Who should go first under the AI plus manufacturing plan?",
+            "ai-manufacturing-pioneers-smes",
+        ),
         (
             "new question: how many leading companies signed school-enterprise deals?",
             "school-enterprise-agreements",
