@@ -615,7 +615,15 @@ class Matcher:
             ):
                 unknown.add(word)
         for position, (word, _, end) in enumerate(q.content):
-            if word not in ORGANISATION_SUFFIXES or position == 0:
+            # a body's kind, alone or as jieba keeps it whole after a place (东莞 + 理工学院;
+            # 大湾区 + 中小学 names no body)
+            if position == 0 or not (
+                word in ORGANISATION_SUFFIXES
+                or (
+                    any(word.endswith(s) for s in ORGANISATION_SUFFIXES)
+                    and q.content[position - 1][0] in PLACES
+                )
+            ):
                 continue
             start = position
             while (
