@@ -10,6 +10,7 @@ no selected fact covers (北京的AI人才政策) gets no digest, and is refused
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -83,6 +84,18 @@ def _joined(words: list[str], written: str) -> str:
             shown += " "
         shown += word
     return shown
+
+
+def _kind_by_kind(facts: list[Fact]) -> list[Fact]:
+    """The facts taken a kind at a time, events first, keeping their order within a kind: a
+    briefing on a place or a month is its events, a figure, a deal and its bodies, not eight
+    figures of one job fair."""
+    queues: dict[Kind, list[Fact]] = {}
+    for fact in facts:
+        queues.setdefault(fact.kind, []).append(fact)
+    order = sorted(queues, key=lambda kind: (kind != "event", _KIND_ORDER[kind]))
+    longest = max((len(q) for q in queues.values()), default=0)
+    return [queues[k][n] for n in range(longest) for k in order if n < len(queues[k])]
 
 
 class Wish(enum.StrEnum):
@@ -200,6 +213,11 @@ class Overviews:
             about = about or [f for f in ranked if place in self._about(f)]
             ranked = self._with_families(about, ranked)
             ranked.sort(key=lambda f, place=place: self._crowd(f, place))  # type: ignore[misc]
+        if not subject and not kinds:  # 东莞有什么AI动态: its event, then a figure, a deal...
+            tiers = itertools.groupby(  # ...among the facts as much about the place
+                ranked, key=lambda f: tuple(self._crowd(f, p) for p in sorted(places))
+            )
+            ranked = [f for _, tier in tiers for f in _kind_by_kind(list(tier))]
         return ranked
 
     def _crowd(self, fact: Fact, place: str) -> tuple[bool, int]:

@@ -255,6 +255,17 @@ def test_overviews_carry_the_key_facts_in_one_message(
         assert figure in reply.text.replace(",", "")
 
 
+def test_a_briefing_on_a_place_is_its_events_figures_and_deals(assistant: Assistant) -> None:
+    """Not eight figures of the one job fair held there: the event first, then a kind at a
+    time, so its organisers and the deals made there make the digest too."""
+    reply = assistant.reply("东莞最近有什么AI新闻？")
+    assert reply.mode == "overview"
+    kinds = [assistant.base.by_id[i].kind for i in reply.fact_ids]
+    assert kinds[0] == "event"
+    assert len(set(kinds[:4])) >= 3
+    assert "东莞市人民政府" in reply.text  # the organisers
+
+
 def test_a_briefing_headline_names_the_topic_as_written(assistant: Assistant) -> None:
     headline = assistant.reply("东莞在AI人才这块有什么动作？").text.split("\n")[0]
     assert "东莞 AI 人才" in headline  # not "东莞 ai 人才这块", the words as matched
@@ -418,7 +429,7 @@ def test_two_questions_are_answered_each_not_briefed_on(assistant: Assistant) ->
     ("question", "first"),
     [
         ("What is coming up in December?", "gba-ai-robotics-conference-2025"),
-        ("东莞有什么AI人才新闻？", "skills-exchange-attendance"),  # 新闻 frames the topic
+        ("东莞有什么AI人才新闻？", "skills-exchange-2025"),  # 新闻 frames the topic
     ],
 )
 def test_briefing_phrasings(assistant: Assistant, question: str, first: str) -> None:
