@@ -33,11 +33,19 @@ from bot.problems import FactBaseError
 from bot.text import Script, to_simplified, to_traditional
 
 QUOTE_CHARS: Final = 120
-_PLACE_NAMES: Final = {
-    chinese: english.title()
-    for english, chinese in ENGLISH_WORDS.items()
-    if chinese in PLACES or chinese in HOME_GROUND
-}
+
+
+def _place_names() -> dict[str, str]:
+    """Each place's English name for replies: the first english.yaml gives (香港: Hong Kong,
+    not the HK or HKSAR a reader may type), capitalised word by word (Xi'an)."""
+    names: dict[str, str] = {}
+    for english, chinese in ENGLISH_WORDS.items():
+        if chinese in PLACES or chinese in HOME_GROUND:
+            names.setdefault(chinese, " ".join(w[:1].upper() + w[1:] for w in english.split()))
+    return names
+
+
+_PLACE_NAMES: Final = _place_names()
 DIGEST_ANSWER_CHARS: Final = 160  # an answer in a digest, before it is shortened
 
 
@@ -343,7 +351,7 @@ class Renderer:
             body = self.fact(best.fact, base, script, asked=outcome.question)
             return Reply(f"{text}\n\n{body}", choices, ids, "refusal", script, score)
         if outcome.verdict is Verdict.OUT_OF_SCOPE:
-            named = "、".join(f"「{n}」" for n in outcome.unknown)
+            named = _naming(outcome.unknown, script)
             key = "out_of_topic" if outcome.named_elsewhere else "out_of_scope"
             text = self.message(key, script, named=named)
             return self._with_suggestions(text, choices, script, ids)
@@ -374,7 +382,7 @@ class Renderer:
         return Reply(text, self.choices(digest.facts, script), ids, "overview", script, 1.0)
 
     def not_covered(self, digest: Digest, script: Script) -> Reply:
-        named = "、".join(f"「{n}」" for n in digest.unknown) or f"「{digest.topic}」"
+        named = _naming(digest.unknown or (digest.topic,), script)
         text = self.message("not_covered", script, named=named)
         return Reply(f"{text}\n{self.message('try_help', script)}", script=script)
 
@@ -456,6 +464,14 @@ def _date_is_quoted(fact: Fact) -> bool:
     """A date is shown only when its quote states it: the year of 5月7日 is our inference."""
     when = _when_text(fact)
     return bool(when) and not any(unsupported(chinese_figures(when or ""), quoted_figures(fact)))
+
+
+def _naming(words: Iterable[str], script: Script) -> str:
+    """What a refusal says the sources lack, as the reader would write it: 「东莞」, or for an
+    English reader “Dongguan” (a place the question named in English was read into Chinese)."""
+    if script is Script.ENGLISH:
+        return ", ".join(f"“{(w in PLACES and english_place(w)) or w}”" for w in words)
+    return "、".join(f"「{w}」" for w in words)
 
 
 def english_place(place: str) -> str | None:

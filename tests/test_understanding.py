@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Reply
+from bot.answers import Reply, english_place
 from bot.assistant import Assistant, clauses
 from bot.matcher import Matcher, Verdict
 from bot.pinyin import SoundIndex
@@ -258,7 +258,20 @@ def test_an_english_name_no_fact_holds_is_refused_as_written(
 ) -> None:
     reply = assistant.reply(question)
     assert reply.mode == "refusal"
-    assert f"「{name}」" in reply.text
+    assert f"“{name}”" in reply.text  # English quotation marks for an English reader
+
+
+def test_an_english_refusal_names_the_place_in_english(assistant: Assistant) -> None:
+    reply = assistant.reply("How many technical schools are there in Shanghai?")
+    assert reply.mode == "refusal"
+    assert "“Shanghai”" in reply.text
+    assert "上海" not in reply.text
+
+
+def test_places_have_their_full_english_names() -> None:
+    assert english_place("香港") == "Hong Kong"  # not the HK or HKSAR a reader may type
+    assert english_place("广东") == "Guangdong"
+    assert english_place("广州市南沙区") == "Nansha, Guangzhou"
 
 
 @pytest.mark.parametrize(
