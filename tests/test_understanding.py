@@ -10,6 +10,7 @@ import pytest
 
 from bot.answers import Reply, english_place
 from bot.assistant import Assistant, clauses
+from bot.lexicon import ENGLISH_WORDS, PLACES
 from bot.matcher import Matcher, Verdict
 from bot.pinyin import SoundIndex
 
@@ -266,6 +267,14 @@ def test_an_english_refusal_names_the_place_in_english(assistant: Assistant) -> 
     assert reply.mode == "refusal"
     assert "“Shanghai”" in reply.text
     assert "上海" not in reply.text
+
+
+def test_every_place_has_an_english_name() -> None:
+    """An English question naming a place (Baotou, Harbin) must read as that place, so that it
+    is refused like 包头 is, not answered about the rest of the question."""
+    named = set(ENGLISH_WORDS.values())
+    unnamed = {"济南"}  # "Jinan" is mostly Jinan University (暨南大学) in these sources
+    assert sorted(p for p in PLACES if p not in named) == sorted(unnamed)
 
 
 def test_places_have_their_full_english_names() -> None:
