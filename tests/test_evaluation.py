@@ -66,9 +66,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The sixth round's (698 single questions; 144 overviews and 61 dialogues), written while
     # round five was tuned on, scored once at 5a38985: answers 88.6, refusals 94.5, English
     # 81.9, language 98.6; briefings: overviews 78.0, refusals 86.8, follow-ups 81.6 with 1
-    # wrong referent. The latest honest figure.
+    # wrong referent. Tuned on since.
     "sixth-heldout.yaml": {"answer": 0.86, "refusal": 0.92, "language": 0.97},
     "sixth-briefings-heldout.yaml": {"answer": 0.82, "refusal": 0.84, "overview": 0.76},
+    # The seventh round's (719 single questions; 140 overviews and 56 dialogues), written while
+    # round six was tuned on, scored once at f51c52a: answers 86.8, refusals 90.0, English
+    # 78.4, paraphrase 69.4, language 98.3; briefings: overviews 82.5, refusals 83.9,
+    # follow-ups 80.9 with 5 wrong referents. The latest honest figure.
+    "seventh-heldout.yaml": {"answer": 0.84, "refusal": 0.88, "language": 0.96},
+    "seventh-briefings-heldout.yaml": {"answer": 0.78, "refusal": 0.81, "overview": 0.80},
 }
 
 
