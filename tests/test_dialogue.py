@@ -144,6 +144,27 @@ def test_another_place_is_asked_about_that_place(assistant: Assistant) -> None:
     assert "深圳" in shenzhen
 
 
+@pytest.mark.parametrize(
+    ("turns", "fact_id", "figure"),
+    [
+        (["有多少所技工院校开了人工智能专业？", "在校生多少？"], "techschools-ai-majors", "2万"),
+        (
+            ["广东省智能产业基金是在哪个场合发布的？", "规模多大"],
+            "gd-intelligent-industry-fund",
+            "100亿元",
+        ),
+    ],
+)
+def test_an_attribute_alone_asks_about_the_talk(
+    assistant: Assistant, turns: list[str], fact_id: str, figure: str
+) -> None:
+    """在校生多少 after the schools with AI majors: their 2万 students, not the 66.7万 of all
+    148 schools, which the question would get on its own."""
+    last = talk(assistant, turns)[-1]
+    assert last.startswith(f"answer|{fact_id}")
+    assert figure in last
+
+
 def test_another_thing_named_with_its_place_is_asked_the_same(assistant: Assistant) -> None:
     """那南沙的活动呢 after where the job fair was: where the Nansha event was, not "nothing on
     南沙" about the job fair."""
