@@ -262,6 +262,8 @@ def test_follow_up_kinds(text: str, kind: FollowUp | None) -> None:
         ("八部门那份意见讲了啥", ["2027", "1000"]),  # 讲了啥 asks for the document's gist
         ("东莞在AI人才这块有什么动作？", ["5月7日"]),  # 这块 points at a field, names nothing
         ("overview of skilled-worker figures in Guangdong", ["20.93"]),  # hyphenated
+        ("广州的AI教育做到什么程度了？", ["1519"]),  # 做到什么程度: how far it has got
+        ("华为在这些报道里扮演了什么角色", ["粤匠"]),  # the part Huawei plays
     ],
 )
 def test_overviews_carry_the_key_facts_in_one_message(
