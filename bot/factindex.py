@@ -184,6 +184,7 @@ class IndexedFact:
 
     fact: Fact
     fields: dict[str, list[str]]  # canonical texts per field
+    joined: dict[str, str]  # the same, one string per field: one substring search, not many
     about: str  # what the fact and its related facts say: names and figures it covers
     carries: frozenset[AskedKind]
     best_for: frozenset[AskedKind]  # kinds it is the natural answer to (a statistic: count)
@@ -352,6 +353,7 @@ class FactIndex:
         return IndexedFact(
             fact=fact,
             fields=fields,
+            joined={name: _SEPARATOR.join(texts) for name, texts in fields.items()},
             about=about,
             carries=kinds,
             best_for=frozenset(k for k in kinds if fact.kind in ANSWERED_BEST_BY[k]),
@@ -448,8 +450,8 @@ class FactIndex:
             kept[index] = found = Evidence()
             indexed = self.fact(index)
             for reading, start, end, similarity in readings:
-                for field_name, texts in indexed.fields.items():
-                    if any(reading in t for t in texts):
+                for field_name, joined in indexed.joined.items():
+                    if _SEPARATOR not in reading and reading in joined:
                         found.add(field_name, start, end, similarity)
             for phrase, at in phrases:
                 if index in self.phrase_owners[phrase]:

@@ -107,6 +107,7 @@ _STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
 _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 # two capitals are mostly an abbreviation a reader expects known (HK, GD), not a name
 _NAME_WORD: Final = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{3,})(?![A-Za-z])")
+_SUFFIXES: Final = tuple(ORGANISATION_SUFFIXES)  # for str.endswith, on the question path
 _SENTENCE_STOPS: Final = ".?!:;。？！：；\n"  # a capital after one starts a sentence
 
 
@@ -619,10 +620,7 @@ class Matcher:
             # 大湾区 + 中小学 names no body)
             if position == 0 or not (
                 word in ORGANISATION_SUFFIXES
-                or (
-                    any(word.endswith(s) for s in ORGANISATION_SUFFIXES)
-                    and q.content[position - 1][0] in PLACES
-                )
+                or (word.endswith(_SUFFIXES) and q.content[position - 1][0] in PLACES)
             ):
                 continue
             start = position
