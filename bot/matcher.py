@@ -108,6 +108,7 @@ _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 # two capitals are mostly an abbreviation a reader expects known (HK, GD), not a name
 _NAME_WORD: Final = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{3,})(?![A-Za-z])")
 _SUFFIXES: Final = tuple(ORGANISATION_SUFFIXES)  # for str.endswith, on the question path
+_LIST_POSITION: Final = re.compile(r"第(?:\d+|[一二两三四五六七八九十]+)(?=[个项条点种])")
 _SENTENCE_STOPS: Final = ".?!:;。？！：；\n"  # a capital after one starts a sentence
 
 
@@ -599,14 +600,25 @@ class Matcher:
 
         第8届 is not the fact's 第9届, and 中国人工智能学会 is not one of the alliance's members.
         """
-        unknown = {n for n in NUMBER.findall(q.text) if n not in indexed.figures}
-        unknown |= {f"第{n}" for n in ordinals(q.text) - indexed.ordinals}
+        # 第二个是啥 of 三个融合 picks one of the answer's own items: no figure nor edition
+        editions = _LIST_POSITION.sub("", q.text)
+        unknown = {n for n in NUMBER.findall(editions) if n not in indexed.figures}
+        unknown |= {f"第{n}" for n in ordinals(editions) - indexed.ordinals}
         unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
         relative = RELATIVE_TIME.findall(q.text)  # 去年: no page can be placed in it...
         unknown |= {t for t in relative if RELATIVE_TIME_ZH.get(t, t) not in indexed.about}
         listed = _LISTED_NUMBER.search(q.text)  # 哪两个单位: how many are asked, not a figure
         if listed is not None:
             unknown.discard(listed["n"])
+        for word, _, _ in q.content:  # 霍英东集团, a body other facts name, is not this one's
+            if (
+                len(word) >= 4
+                and word.endswith(_SUFFIXES)
+                and word in self.index.phrase_owners
+                and word not in indexed.about
+                and not set(self.index.phrase_owners[word]) & indexed.family
+            ):
+                unknown.add(word)
         for word, _, _ in q.content:  # 国家人工智能产业投资基金: a whole name no fact holds
             whole_name = bool(_HAN_NAME.fullmatch(word)) and any(
                 word.endswith(s) and len(word) >= len(s) + 4 for s in ORGANISATION_SUFFIXES

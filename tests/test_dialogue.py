@@ -246,6 +246,7 @@ def test_context_is_plain_data_that_survives_a_restart() -> None:
         ("Are there any events in Macau?", None),
         ("Hi there, could you tell me when the alliance was founded?", None),
         ("And how many people signed there?", FollowUp.PRONOUN),
+        ("how many people got hired right there on the day?", None),  # on the spot
     ],
 )
 def test_follow_up_kinds(text: str, kind: FollowUp | None) -> None:

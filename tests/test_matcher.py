@@ -31,6 +31,10 @@ def best(matcher: Matcher, question: str) -> str | None:
         ("How many technical schools are there in Guangdong?", "techschools-count"),
         ("到二〇二七年要推广几多个典型应用场景？", "ai-manufacturing-2027-models-data"),
         ("上海在AI产业里排第几梯队？", "air-pearl-river-index"),  # the fact names 上海
+        (
+            "陈学明说的三个融合里第二个是什么",
+            "chen-xueming-three-integrations",
+        ),  # an item, no 第2届
     ],
 )
 def test_answers(matcher: Matcher, question: str, fact_id: str) -> None:
@@ -65,6 +69,7 @@ def test_refuses_what_the_facts_are_not_about(
         ("廣東嗰12條政策措施具體係咩？", "具体名单"),
         ("来自澳门的学校有多少所签了倡议？", "其中的细分数字"),  # one of 北京、广东…澳门's 49
         ("培正的10多所姐妹学校包括哪些？", "具体名单"),  # counted, never named
+        ("那11个专业委员会分别叫什么", "具体名单"),  # the fact names three of the eleven
     ],
 )
 def test_a_detail_the_fact_lacks_is_named(matcher: Matcher, question: str, missing: str) -> None:
@@ -93,6 +98,7 @@ def test_a_mistyped_long_name_is_still_known(matcher: Matcher, question: str, fa
         "中国人工智能学会是联盟成员吗",
         "广东省人工智能学会是联盟成员吗",
         "东莞理工学院跟哪些企业签了协议",  # jieba keeps 理工学院 whole after the place
+        "霍英东集团跟技师学院签了协议吗",  # a body other facts name (the Nansha co-organiser)
     ],
 )
 def test_another_body_is_not_a_mistyped_one(matcher: Matcher, question: str) -> None:

@@ -72,6 +72,7 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
             "alliance-at-shenzhen-electronics-fair",
         ),  # not the job fair
         ("Does the plan talk about going overseas?", "ai-manufacturing-international"),
+        ("How many companies turned up at the on-site fair?", "job-fair-employers"),
         ("What is the total number of skilled talents in Guangdong?", "skilled-workforce-total"),
         (
             "Who should go first under the AI plus manufacturing plan?",
