@@ -73,6 +73,12 @@ def test_polite_words_never_turn_an_answer_into_a_refusal(
         ),  # not the job fair
         ("Does the plan talk about going overseas?", "ai-manufacturing-international"),
         ("How many companies turned up at the on-site fair?", "job-fair-employers"),
+        (
+            "Sorry, one more: how big is the intelligent industry fund?",
+            "gd-intelligent-industry-fund",
+        ),
+        ("how many kids are studying at Guangdong's tech schools?", "techschools-count"),
+        ("Which sectors were the recruiting companies in?", "job-fair-scale"),
         ("What is the total number of skilled talents in Guangdong?", "skilled-workforce-total"),
         (
             "Who should go first under the AI plus manufacturing plan?",
