@@ -16,6 +16,7 @@ matcher makes of the evidence is not this module's concern.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from array import array
@@ -399,6 +400,16 @@ class FactIndex:
     def sounds_like(self, word: str) -> bool:
         """Whether the word is a homophone slip for one of the fact base's phrases."""
         return any(True for _ in self.sounds.find(word))
+
+    def owned_within(self, phrase: str, family: frozenset[int]) -> bool:
+        """Whether one of these facts holds the phrase as a keyword or title. The owners are
+        in index order, so each of the few facts is looked up, not the many owners."""
+        owners = self.phrase_owners.get(phrase, ())
+        for index in family:
+            at = bisect.bisect_left(owners, index)
+            if at < len(owners) and owners[at] == index:
+                return True
+        return False
 
     def named_elsewhere(self, word: str, index: int) -> bool:
         """Whether the word is the name of something in facts unrelated to this one."""

@@ -616,7 +616,7 @@ class Matcher:
                 and word.endswith(_SUFFIXES)
                 and word in self.index.phrase_owners
                 and word not in indexed.about
-                and not set(self.index.phrase_owners[word]) & indexed.family
+                and not self.index.owned_within(word, indexed.family)
             ):
                 unknown.add(word)
         for word, _, _ in q.content:  # 国家人工智能产业投资基金: a whole name no fact holds
