@@ -12,8 +12,9 @@ from __future__ import annotations
 import enum
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from bot.factbase import Fact, Kind
 from bot.factindex import KEYWORDS, PLACE, TITLE
@@ -31,6 +32,7 @@ from bot.lexicon import (
 from bot.matcher import Matcher
 from bot.text import normalise
 
+_K = TypeVar("_K")  # what facts are grouped by: an article, a kind
 _DATA: Final = data("overview.yaml")
 _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
@@ -62,14 +64,23 @@ def _figures_first(fact: Fact) -> tuple[bool, str]:
     return not any(f.counted for f in chinese_figures(fact.answer)), fact.id
 
 
+def _in_turn(queues: Iterable[list[Fact]]) -> list[Fact]:
+    """The first of each queue, then the second of each, and so on."""
+    lists = list(queues)
+    return [q[n] for n in range(max(map(len, lists), default=0)) for q in lists if n < len(q)]
+
+
+def _grouped(facts: list[Fact], key: Callable[[Fact], _K]) -> dict[_K, list[Fact]]:
+    groups: dict[_K, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(key(fact), []).append(fact)
+    return groups
+
+
 def _across_stories(facts: list[Fact]) -> list[Fact]:
     """The facts taken in turn from each article (in order of each one's first fact), so a
     briefing on all policies or all figures is not eight lines of one document."""
-    stories: dict[str, list[Fact]] = {}
-    for fact in facts:
-        stories.setdefault(fact.sources[0].article if fact.sources else "", []).append(fact)
-    queues = list(stories.values())
-    return [q[n] for n in range(max(map(len, queues), default=0)) for q in queues if n < len(q)]
+    return _in_turn(_grouped(facts, lambda f: f.sources[0].article if f.sources else "").values())
 
 
 def _joined(words: list[str], written: str) -> str:
@@ -90,12 +101,9 @@ def _kind_by_kind(facts: list[Fact]) -> list[Fact]:
     """The facts taken a kind at a time, events first, keeping their order within a kind: a
     briefing on a place or a month is its events, a figure, a deal and its bodies, not eight
     figures of one job fair."""
-    queues: dict[Kind, list[Fact]] = {}
-    for fact in facts:
-        queues.setdefault(fact.kind, []).append(fact)
-    order = sorted(queues, key=lambda kind: (kind != "event", _KIND_ORDER[kind]))
-    longest = max((len(q) for q in queues.values()), default=0)
-    return [queues[k][n] for n in range(longest) for k in order if n < len(queues[k])]
+    kinds = _grouped(facts, lambda f: f.kind)
+    order = sorted(kinds, key=lambda kind: (kind != "event", _KIND_ORDER[kind]))
+    return _in_turn(kinds[kind] for kind in order)
 
 
 class Wish(enum.StrEnum):
