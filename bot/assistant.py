@@ -41,7 +41,12 @@ from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.referents import name_of, named_in, topic_of
 from bot.text import Script, detect_script, normalise
 
-_CLAUSE_END: Final = re.compile(r"[，,；;？?。！!\n]+|(?:还有|另外|以及|顺便|同埋)(?=.)")
+_CLAUSE_END: Final = re.compile(
+    r"[，,；;？?。！!\n]+|(?:还有|另外|以及|顺便|同埋)(?=.)"
+    # "how many X and how many Y" asks twice; "when and where was it", "who and when?" once
+    r"|(?i:(?<!when)(?<!where)(?<!who)(?<!what)(?<!how)(?<!which)"
+    r"\s+(?:and|plus)\s+(?=(?:how|when|where|who|what|which)\s+\w))"
+)
 _QUESTION_SIGNAL: Final = re.compile(
     "什么|啥|吗|呢|哪|谁|几|多少|怎么|怎样|如何|是否|是不是|有没有|咩|乜|边|点样|\\?|？"
     r"|\b(?:what|which|who|whom|whose|when|where|why|how)\b"

@@ -25,6 +25,7 @@ _SPELLING_MIN: Final = 5  # shorter words are too easily another word one letter
 _SPELLING_SCORE: Final = 85.0
 _SLIP_MIN: Final = 4  # one letter off a word this long is a slip for it (chng: ching)
 _COMMON_ENGLISH: Final = frozenset(w for w in FUNCTION_WORDS if w.isascii())
+_COMMON_LONG: Final = sorted(w for w in _COMMON_ENGLISH if len(w) >= _SPELLING_MIN)
 _IRREGULAR: Final = {
     "held": "hold", "took": "take", "taken": "take", "came": "come", "made": "make",
     "built": "build", "began": "begin", "begun": "begin", "set": "set", "led": "lead",
@@ -46,7 +47,7 @@ def _candidates(word: str) -> Iterable[str]:
         ("ches", ("ch",)), ("shes", ("sh",)), ("es", ("e", "")), ("s", ("",)),
         ("ing", ("", "e")), ("ed", ("", "e")), ("er", ("e", "")), ("ers", ("er", "e", "")),
     ):  # fmt: skip
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+        if word.endswith(suffix) and len(word) > len(suffix) + (1 if suffix == "s" else 2):
             stem = word[: -len(suffix)]
             for replacement in replacements:
                 yield stem + replacement
@@ -114,6 +115,10 @@ class EnglishReader:
         if found is not None:
             corrected = fold(found[0], self._words)
             return corrected if corrected in self._words else stem(corrected)
+        if len(word) >= _SPELLING_MIN:  # peopel, wihch: a slip in a word that carries nothing
+            common = process.extractOne(word, _COMMON_LONG, scorer=OSA.distance, score_cutoff=1)
+            if common is not None:
+                return str(common[0])
         if "-" in word.strip("-"):  # skilled-worker: the glossary's "skilled worker"
             return " ".join(self._read(part) for part in word.split("-") if part)
         return stem(word)

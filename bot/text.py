@@ -234,6 +234,9 @@ def chinese_numerals_to_digits(text: str) -> str:
     return _COUNTED.sub(replace, text)
 
 
+_MONTH_OF_YEAR: Final = re.compile(r"(?<=\d)月份")
+
+
 def normalise(text: str) -> str:
     """The canonical matching form: NFKC, no invisibles, simplified, case-folded, single spaces.
 
@@ -249,6 +252,6 @@ def normalise(text: str) -> str:
                 break
             text = converted
         text = _CANTONESE_RE.sub(lambda m: _CANTONESE_WORDS[m.group()], text)
-        text = chinese_numerals_to_digits(text)
+        text = _MONTH_OF_YEAR.sub("月", chinese_numerals_to_digits(text))  # 7月份 is 7月
     text = unicodedata.normalize("NFKC", text).casefold()
     return _SPACES.sub(" ", text).strip()

@@ -37,6 +37,8 @@ from tests.conftest import SEEDS
         ("广东有多少所\u200b技工\u2060院校\ufeff", "广东有多少所技工院校"),
         ("怎麼樣", "怎么样"),  # not 怎幺样, as OpenCC's tw2sp would have it
         ("核心技术", "核心技术"),  # not 内核技术
+        ("联盟七月份成立了什么", "联盟7月成立了什么"),  # a month is named as the facts name it
+        ("技校學生讀緊咩專業", "技校学生在读什么专业"),
     ],
 )
 def test_normalise(raw: str, canonical: str) -> None:

@@ -176,6 +176,12 @@ def test_respectively_splits_into_parts() -> None:
             ["members in the alliance，how many", "how many academicians"],
         ),
         ("华为、腾讯、大疆是联盟成员吗", ["华为、腾讯、大疆是联盟成员吗"]),  # a list, one question
+        (
+            "How many CVs were handed in and how many people signed on site?",
+            ["How many CVs were handed in", "how many people signed on site"],
+        ),
+        ("When and where was it held?", ["When and where was it held"]),  # one question
+        ("Who organised it and when?", ["Who organised it and when"]),
     ],
 )
 def test_kinds_asked_side_by_side_are_parts(question: str, parts: list[str]) -> None:
@@ -187,6 +193,7 @@ def test_kinds_asked_side_by_side_are_parts(question: str, parts: list[str]) -> 
     [
         ("南沙那个AI教育交流活动是哪天、在哪所学校办的", ["7月12日", "维港青藤中学"]),
         ("members in the alliance, how many? and academicians?", ["331", "23"]),
+        ("How many CVs were handed in and how many people signed on site?", ["16,560", "293"]),
     ],
 )
 def test_every_part_is_answered_though_no_fact_holds_all(
@@ -325,3 +332,20 @@ def test_where_and_how_many_words_that_ask_neither(
     assistant: Assistant, question: str, fact_id: str
 ) -> None:
     assert_answers(assistant, question, fact_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("how many peopel got hired right there on the day?", "293"),  # a slip in a plain word
+        ("How many job seekers walked in on the day?", "4,000"),
+        ("Roughly how many folks turned up in Nansha?", "400"),
+        ("技校而家有幾多學生讀緊？", "66.7"),  # 读紧: Cantonese for 在读
+    ],
+)
+def test_plain_words_of_the_readers_own_carry_nothing(
+    assistant: Assistant, question: str, figure: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer", reply.text
+    assert figure in reply.text
