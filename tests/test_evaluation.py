@@ -72,9 +72,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The seventh round's (719 single questions; 140 overviews and 56 dialogues), written while
     # round six was tuned on, scored once at f51c52a: answers 86.8, refusals 90.0, English
     # 78.4, paraphrase 69.4, language 98.3; briefings: overviews 82.5, refusals 83.9,
-    # follow-ups 80.9 with 5 wrong referents. The latest honest figure.
+    # follow-ups 80.9 with 5 wrong referents. Tuned on since.
     "seventh-heldout.yaml": {"answer": 0.84, "refusal": 0.88, "language": 0.96},
     "seventh-briefings-heldout.yaml": {"answer": 0.78, "refusal": 0.81, "overview": 0.80},
+    # The eighth round's (583 single questions; 133 overviews and 56 dialogues), written while
+    # round seven was tuned on, scored once at 9e359dc: answers 82.8, refusals 90.4, English
+    # 83.3, Cantonese 79.8, paraphrase 73.6, language 98.9; briefings: overviews 68.8,
+    # refusals 95.9, follow-ups 88.3 with 4 wrong referents. The latest honest figure.
+    "eighth-heldout.yaml": {"answer": 0.80, "refusal": 0.88, "language": 0.96},
+    "eighth-briefings-heldout.yaml": {"answer": 0.83, "refusal": 0.93, "overview": 0.66},
 }
 
 
