@@ -47,6 +47,7 @@ _MONTHS: Final = {
 }
 _MONTH: Final = alternation(_MONTHS)
 _RELATIVE: Final = RELATIVE_TIME
+_AND: Final = r"\s*(?:和|与|跟|同|及|、|以及|and|&|\+)\s*"  # between two subjects of one topic
 _FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
@@ -169,6 +170,8 @@ class Overviews:
             and not any(w in k for k in _KINDS.values()) and w not in _GENERAL
         ]  # fmt: skip
         broad = bool(kinds or months or places)
+        if "person" in kinds:
+            kinds.discard("event")  # 南沙活动的嘉宾: the event's speakers, not its events
         if months:
             kinds.discard("event")  # 六月有什么活动: whatever happened in June, founding included
         if relative:  # 去年, last year: a time the sources cannot be placed in
@@ -177,7 +180,7 @@ class Overviews:
             # tell me about the Greater Bay Area: everything, a story at a time
             facts = sorted(self.base.facts, key=self._importance)
             return Digest(shown, tuple(_across_stories(facts)[:MAX_ITEMS]), broad=True)
-        ranked = self._narrowed(self._by_subject(subject), kinds, months, places)
+        ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
         unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
@@ -219,8 +222,17 @@ class Overviews:
         ):  # facts about the place, else (东莞双选会的主办方) facts naming it
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
+            if "person" in kinds:  # the people a report on the place quotes spoke there
+                stories = {s.article for f in about for s in f.sources[:1]}
+                about += [f for f in ranked if f.kind == "person" and f.sources
+                          and f.sources[0].article in stories and f not in about]  # fmt: skip
             ranked = self._with_families(about, ranked)
-            ranked.sort(key=lambda f, place=place: self._crowd(f, place))  # type: ignore[misc]
+            ranked.sort(  # people asked for still first: 南沙的嘉宾 who do not name 南沙
+                key=lambda f, place=place: (  # type: ignore[misc]
+                    "person" in kinds and f.kind != "person",
+                    self._crowd(f, place),
+                )
+            )
         if not subject and not kinds:  # 东莞有什么AI动态: its event, then a figure, a deal...
             tiers = itertools.groupby(  # ...among the facts as much about the place
                 ranked, key=lambda f: tuple(self._crowd(f, p) for p in sorted(places))
@@ -267,6 +279,20 @@ class Overviews:
             return True
         quoted = normalise(" ".join([fact.answer, *(q.quote for q in fact.sources)]))
         return any(re.search(rf"(?<!\d){m}月", quoted) for m in months)
+
+    def _by_subjects(self, subject: list[str], text: str) -> list[Fact] | None:
+        """The facts about the subject; two words joined by 和 (联盟的中心和平台) are two
+        subjects sharing the rest, their facts taken in turn, when each has facts of its own."""
+        for first, second in itertools.pairwise(subject):
+            if not re.search(re.escape(first) + _AND + re.escape(second), text) or not all(
+                self.matcher.index.holders(w) for w in (first, second)
+            ):
+                continue  # 超长裙和连衣裙: words no fact holds make no subjects of their own
+            rest = [w for w in subject if w not in (first, second)]
+            each = [self._by_subject([*rest, word]) for word in (first, second)]
+            if all(each):
+                return list(dict.fromkeys(_in_turn(f for f in each if f)))
+        return self._by_subject(subject)
 
     def _by_subject(self, subject: list[str]) -> list[Fact] | None:
         """The facts about the subject, the one most about it first, then the facts related

@@ -491,3 +491,45 @@ def test_members_counted_but_never_named_are_refused(assistant: Assistant) -> No
                              "Conference in Beijing?")  # fmt: skip
     assert listed.mode == "answer"  # named before 等: a year is no count of them
     assert listed.fact_ids[0] == "alliance-at-world-robot-conference"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "南沙活动上有哪些嘉宾发言，各自说了啥",
+        "Who spoke at the Nansha forum and what were their main points?",
+    ],
+)
+def test_the_speakers_of_an_event_are_its_briefing(assistant: Assistant, question: str) -> None:
+    """The people the Nansha report quotes, though most of their facts never name 南沙."""
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    people = {"zhao-junning-gba-links", "deng-fei-teacher-exchange", "zhang-zesong-hk-universities",
+              "chen-xueming-three-integrations"}  # fmt: skip
+    assert people <= set(reply.fact_ids)
+
+
+def test_two_subjects_joined_by_and_are_briefed_on_each(assistant: Assistant) -> None:
+    """联盟的中心和平台: the centre and the platform, not the facts naming both words once."""
+    reply = assistant.reply("联盟成立以后陆续搞了哪些中心和平台")
+    assert reply.mode == "overview"
+    assert "gba-scenario-innovation-center" in reply.fact_ids[:2]
+    assert "alliance-committees" not in reply.fact_ids[:2]
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("“人工智能+制造”实施意见定了哪些目标", ["1000", "500"]),  # the targets of all three facts
+        ("双选会上都签了哪些合作协议？", ["10家", "6家"]),  # with companies and with institutes
+        ("What deals were signed at the Dongguan event?", ["10", "6"]),
+    ],
+)
+def test_a_question_after_several_things_of_a_kind_gets_them_all(
+    assistant: Assistant, question: str, figures: list[str]
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode in {"answer", "overview"}
+    assert len(reply.fact_ids) >= 2
+    for figure in figures:
+        assert figure in reply.text.replace(",", "")
