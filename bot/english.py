@@ -117,7 +117,7 @@ class EnglishReader:
             return corrected if corrected in self._words else stem(corrected)
         if len(word) >= _SPELLING_MIN:  # peopel, wihch: a slip in a word that carries nothing
             common = process.extractOne(word, _COMMON_LONG, scorer=OSA.distance, score_cutoff=1)
-            if common is not None:
+            if common is not None and len(common[0]) == len(word):  # bother is no other
                 return str(common[0])
         if "-" in word.strip("-"):  # skilled-worker: the glossary's "skilled worker"
             return " ".join(self._read(part) for part in word.split("-") if part)

@@ -235,6 +235,7 @@ def chinese_numerals_to_digits(text: str) -> str:
 
 
 _MONTH_OF_YEAR: Final = re.compile(r"(?<=\d)月份")
+_DAY_OF_MONTH: Final = re.compile(r"(?<=\d月\d)号|(?<=\d月\d\d)号")  # 5月7号 is 5月7日
 
 
 def normalise(text: str) -> str:
@@ -253,5 +254,6 @@ def normalise(text: str) -> str:
             text = converted
         text = _CANTONESE_RE.sub(lambda m: _CANTONESE_WORDS[m.group()], text)
         text = _MONTH_OF_YEAR.sub("月", chinese_numerals_to_digits(text))  # 7月份 is 7月
+        text = _DAY_OF_MONTH.sub("日", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     return _SPACES.sub(" ", text).strip()

@@ -349,3 +349,35 @@ def test_plain_words_of_the_readers_own_carry_nothing(
     reply = assistant.reply(question)
     assert reply.mode == "answer", reply.text
     assert figure in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("东关那个双选会来了多少家企业", "345"),  # 东关: a homophone slip for the place
+        ("5月7號嗰場係邊個部門承辦？", "東莞市人力資源和社會保障局"),  # 7号 is 7日
+        ("嗰日即场有几多人签约？", "293"),  # 即场: Cantonese for on the spot
+        ("Sorry to bother you — what does the 智教融合 part of Guangzhou's plan mean?", "智教融合"),
+    ],
+)
+def test_slips_dates_and_courtesies_are_read_through(
+    assistant: Assistant, question: str, figure: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "answer", reply.text
+    assert figure in reply.text.replace(",", "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the parameter count of the Yuejiang model?",
+        "粤匠大模型学生点样用？使唔使俾钱？",
+        "广州那1519所学校的AI课一周上几节？",
+        "What's the web address of the Guangdong AI and robotics industry information platform?",
+        "东莞那个会5月7号几点开始，几点结束",
+        "What's the best dim sum place in Sheung Wan?",  # a district of Hong Kong
+    ],
+)
+def test_details_the_articles_never_give_are_refused(assistant: Assistant, question: str) -> None:
+    assert assistant.reply(question).mode == "refusal"
