@@ -280,8 +280,11 @@ class Matcher:
     # -- reading the question ------------------------------------------------------------------
 
     def read(self, question: str) -> Question:
-        text = self._places_mended(unwrapped(self.index.canonical(question)))
+        text = unwrapped(self.index.canonical(question))
         segmented = self.index.segmenter.words(text)
+        mended = self._places_mended(text, segmented)
+        if mended != text:
+            text, segmented = mended, self.index.segmenter.words(mended)
         words = _unknown_words_joined(segmented, text)
         joined = {w for w, _, _ in words} - {w for w, _, _ in segmented}
         content = [w for w in words if w[0] not in FUNCTION_WORDS]
@@ -312,23 +315,25 @@ class Matcher:
             _focus(text, words), names, {w: capitalised[w] for w in names if w in capitalised},
         )  # fmt: skip
 
-    def _places_mended(self, text: str) -> str:
+    def _places_mended(self, text: str, segmented: list[Span]) -> str:
         """A place typed with a homophone slip (东关 for 东莞) as the place: a place is found
-        through the event held there, which a slip in its name never reaches. Only where the
-        slip is no word of its own and cuts no word around it."""
-        known = self.index.segmenter.words(text)
-        starts, ends = {s for _, s, _ in known}, {e for _, _, e in known}
-        for phrase, start, end in list(self.index.sounds.find(text)):
-            written = text[start:end]
-            if (
-                phrase in PLACES
-                and written != phrase
-                and written not in PLACES
-                and start in starts
-                and end in ends
-                and all(len(w) == 1 for w, s, e in known if start <= s and e <= end)
-            ):
-                text = text[:start] + phrase + text[end:]
+        through the event held there, which a slip in its name never reaches. Only a run of
+        characters jieba leaves single (东/关) is looked at: a slip is no word of its own."""
+        runs: list[tuple[int, int]] = []
+        for word, start, end in segmented:
+            if len(word) != 1 or not _HAN.match(word):
+                continue
+            if runs and runs[-1][1] == start:
+                runs[-1] = (runs[-1][0], end)
+            else:
+                runs.append((start, end))
+        for first, last in runs:
+            if last - first < 2:
+                continue
+            for phrase, start, end in list(self.index.sounds.find(text[first:last])):
+                written = text[first + start : first + end]
+                if phrase in PLACES and written != phrase and written not in PLACES:
+                    text = text[: first + start] + phrase + text[first + end :]
         return text
 
     def _weight(
