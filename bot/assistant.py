@@ -301,7 +301,8 @@ class Assistant:
         if wish is not None:
             digest = self.overviews.digest(text)
             several = len(digest.facts) >= MIN_OVERVIEW
-            wanted = wish is Wish.STRONG or digest.broad or (several and not outcome.answered)
+            broad = digest.broad and not (digest.specific and outcome.answered)
+            wanted = wish is Wish.STRONG or broad or (several and not outcome.answered)
             if wish is Wish.WEAK and len(clauses(text)) > 1:
                 wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wish is Wish.WEAK and outcome.verdict is Verdict.MISSING_DETAIL:

@@ -38,6 +38,7 @@ _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
 _DOINGS: Final = re.compile("|".join(_DATA["doings"]))
+_GOING: Final = re.compile("|".join(_DATA["going"]))
 _DEEDS: Final[frozenset[Kind]] = frozenset({"event", "initiative"})
 _KINDS: Final[dict[Kind, frozenset[str]]] = {
     kind: frozenset(words) for kind, words in _DATA["kinds"].items()
@@ -127,6 +128,7 @@ class Digest:
     facts: tuple[Fact, ...]
     unknown: tuple[str, ...] = ()  # places and bodies the topic names that no fact covers
     broad: bool = False  # about a kind, a place or a month: a digest even for 有哪些/怎么样
+    specific: bool = False  # names a thing besides (深圳电子展上有哪些企业): one fact may do
 
 
 class Overviews:
@@ -198,7 +200,15 @@ class Overviews:
             return Digest(shown, (), unknown, broad)
         if _DOINGS.search(normalise(text)):  # what was done: the deeds after the subject's head
             ranked[1:] = sorted(ranked[1:], key=lambda f: f.kind not in _DEEDS)
-        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad)
+        asked_going = bool(_DOINGS.search(normalise(text)) or _GOING.search(canonical))
+        # 有哪些举措 asks for a kind; 南沙活动有哪些协办单位 for one thing of the event
+        last = words[-1] if words else ""  # 人工智能政策 too, but 保障措施 names one thing
+        asked_kind = any(
+            last in k or any(last.endswith(w) and last[: -len(w)] in _GENERAL for w in k)
+            for k in _KINDS.values()
+        )
+        specific = bool(subject) and not asked_kind and not asked_going
+        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad, specific=specific)
 
     def _narrowed(
         self, ranked: list[Fact] | None, kinds: set[Kind], months: set[int], places: set[str]

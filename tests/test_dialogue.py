@@ -533,3 +533,27 @@ def test_a_question_after_several_things_of_a_kind_gets_them_all(
     assert len(reply.fact_ids) >= 2
     for figure in figures:
         assert figure in reply.text.replace(",", "")
+
+
+@pytest.mark.parametrize(
+    ("question", "mode", "first"),
+    [
+        (
+            "第22届深圳国际电子展有哪些单位跟联盟一起参加？",
+            "answer",
+            "alliance-at-shenzhen-electronics-fair",
+        ),
+        ("南沙那次活动有哪些协办单位？", "answer", "gba-ai-talent-exchange-organisers"),
+        ("香港在AI教育上做了什么？", "overview", None),  # what a place does: a briefing
+        ("東莞嗰個雙選會搞成點？", "overview", None),  # how it went
+    ],
+)
+def test_a_place_and_a_thing_asked_of_get_the_answer_not_a_briefing(
+    assistant: Assistant, question: str, mode: str, first: str | None
+) -> None:
+    """A place makes 有哪些 a briefing only when nothing but the place is named: the firms at
+    the Shenzhen fair are one fact's list."""
+    reply = assistant.reply(question)
+    assert reply.mode == mode, reply.text
+    if first is not None:
+        assert reply.fact_ids[0] == first
