@@ -361,7 +361,13 @@ def test_an_overview_of_something_not_covered_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("text", "language"), [("你好", "zh-Hans"), ("謝謝", "zh-Hant"), ("who are you?", "en")]
+    ("text", "language"),
+    [
+        ("你好", "zh-Hans"),
+        ("謝謝", "zh-Hant"),
+        ("who are you?", "en"),
+        ("您好，請問您可以幫我做些什麼？", "zh-Hant"),
+    ],
 )
 def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, language: str) -> None:
     reply = assistant.reply(text)

@@ -358,6 +358,11 @@ def test_plain_words_of_the_readers_own_carry_nothing(
         ("5月7號嗰場係邊個部門承辦？", "東莞市人力資源和社會保障局"),  # 7号 is 7日
         ("嗰日即场有几多人签约？", "293"),  # 即场: Cantonese for on the spot
         ("Sorry to bother you — what does the 智教融合 part of Guangzhou's plan mean?", "智教融合"),
+        (
+            "你好，我系香港嘅老师，想问下南沙个活动有冇香港政府部门参与指导？",
+            "香港特别行政区政府教育局",
+        ),
+        ("Could you kindly tell me which bureau undertook the Dongguan event?", "Dongguan"),
     ],
 )
 def test_slips_dates_and_courtesies_are_read_through(
