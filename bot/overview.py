@@ -198,9 +198,10 @@ class Overviews:
             return Digest(shown, (), nowhere, broad)
         if unknown:
             return Digest(shown, (), unknown, broad)
-        if _DOINGS.search(normalise(text)):  # what was done: the deeds after the subject's head
+        doings = bool(_DOINGS.search(normalise(text)))
+        if doings:  # what was done: the deeds after the subject's head
             ranked[1:] = sorted(ranked[1:], key=lambda f: f.kind not in _DEEDS)
-        asked_going = bool(_DOINGS.search(normalise(text)) or _GOING.search(canonical))
+        asked_going = doings or bool(_GOING.search(canonical))
         # 有哪些举措 asks for a kind; 南沙活动有哪些协办单位 for one thing of the event
         last = words[-1] if words else ""  # 人工智能政策 too, but 保障措施 names one thing
         asked_kind = any(
