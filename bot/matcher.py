@@ -306,6 +306,7 @@ class Matcher:
             if (w in joined or w in capitalised)
             and self.index.idf(w) is None
             and not self.index.sounds_like(w)
+            and not self.index.segmenter.is_common(w)  # 摆摊 is a word, not a name
         )  # fmt: skip
         # what is asked, read before English is put into Chinese too: "which eight
         # departments" asks for a list that 八部门 no longer shows

@@ -9,6 +9,7 @@ the same way and load in about 30 ms; the fact base's keywords and names are add
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -17,6 +18,11 @@ from pathlib import Path
 import jieba
 
 GENERAL_DICTIONARY = Path(__file__).with_name("data") / "jieba_general_30k.txt"
+# Rarer verbs, adjectives, adverbs and set phrases of the same dictionary (摆摊, 搞掂): not used
+# to segment, only to tell a word jieba's trimmed dictionary lacks from a name no fact holds.
+COMMON_WORDS = Path(__file__).with_name("data") / "jieba_common_words.txt"
+_COMMON_TAGS = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "i", "l"})
+_COMMON_MIN_FREQUENCY = 20
 NOUN_TAGS = ("n", "eng", "j", "l", "i")  # nouns, English, abbreviations, set phrases, idioms
 _DOMAIN_FREQUENCY = 50_000  # above common words, so domain terms win ties in jieba's DAG
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]", re.IGNORECASE)
@@ -41,6 +47,10 @@ class Segmenter:
             line.split()[::2]
             for line in GENERAL_DICTIONARY.read_text(encoding="utf-8").splitlines()
         )
+
+    def is_common(self, word: str) -> bool:
+        """Whether a word is an everyday word (in either list), so never a name."""
+        return word in self._tags or word in _common_words()
 
     def tag(self, word: str) -> str | None:
         """jieba's part-of-speech tag for a general word; None for words it does not know."""
@@ -94,12 +104,26 @@ class Segmenter:
         ]
 
 
-def write_general_dictionary(path: Path = GENERAL_DICTIONARY, size: int = 30_000) -> None:
-    """Regenerate the trimmed dictionary from the installed jieba's own dict.txt."""
+@functools.cache
+def _common_words() -> frozenset[str]:
+    return frozenset(COMMON_WORDS.read_text(encoding="utf-8").split())
+
+
+def write_general_dictionary(
+    path: Path = GENERAL_DICTIONARY, common: Path = COMMON_WORDS, size: int = 30_000
+) -> None:
+    """Regenerate the trimmed dictionary, and the rarer everyday words after it, from the
+    installed jieba's own dict.txt."""
     source = Path(jieba.__file__).parent / "dict.txt"
     rows = [line.split() for line in source.read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda row: (-int(row[1]), row[0]))
     path.write_text("".join(" ".join(row) + "\n" for row in rows[:size]), encoding="utf-8")
+    rarer = sorted(
+        word
+        for word, frequency, tag in rows[size:]
+        if tag in _COMMON_TAGS and 2 <= len(word) <= 4 and int(frequency) >= _COMMON_MIN_FREQUENCY
+    )
+    common.write_text("".join(word + "\n" for word in rarer), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -198,3 +198,10 @@ def test_never_raises_on_chinese_like_text(matcher: Matcher, text: str) -> None:
     outcome = matcher.match(text)
     assert outcome.question == text
     assert unicodedata.is_normalized("NFC", outcome.question) in (True, False)
+
+
+def test_an_everyday_word_is_no_name(matcher: Matcher) -> None:
+    """摆摊 is missing from the trimmed dictionary, so jieba reads it character by character;
+    it is a word all the same, and only a name no fact holds (黄宁生) weighs as one."""
+    assert not matcher.read("线下来摆摊的单位有多少家").names
+    assert matcher.read("黄宁生是谁").names == {"黄宁生"}
