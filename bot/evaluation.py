@@ -136,14 +136,7 @@ class Judge:
 
     def holds(self, fact_id: str, part: Part) -> bool:
         """Whether a fact quotes the statement a part of the question asks about."""
-        answer, evidence = canon(part.answer), canon(part.evidence)
-        for quote in self._quotes.get(fact_id, ()):
-            if answer not in quote:
-                continue
-            shared = SequenceMatcher(None, evidence, quote, autojunk=False).find_longest_match()
-            if shared.size >= min(len(evidence), max(len(answer), EVIDENCE_SHARE * len(evidence))):
-                return True
-        return False
+        return any(_states(quote, part) for quote in self._quotes.get(fact_id, ()))
 
     def correct(self, case: Case, reply: Answered) -> bool:
         if case.kind == "refusal":
@@ -154,7 +147,11 @@ class Judge:
             return False
         if case.accept:
             return self.same_statement(reply.fact_ids[0], case.accept)
-        return all(any(self.holds(f, part) for f in reply.fact_ids) for part in case.parts)
+        shown = canon(reply.text)  # a byline (这篇报道是谁写的) is shown, not quoted by a fact
+        return all(
+            any(self.holds(f, part) for f in reply.fact_ids) or _states(shown, part)
+            for part in case.parts
+        )
 
     def key_share(self, case: Case, reply: Answered) -> float:
         """The share of key items the digest carries: in its text, or (in an English digest,
@@ -168,6 +165,15 @@ class Judge:
             return key in text or (english and any(key in q for q in quoted))
 
         return sum(map(carried, case.key_items)) / len(case.key_items)
+
+
+def _states(text: str, part: Part) -> bool:
+    """Whether canonical text holds a part's answer and enough of its evidence around it."""
+    answer, evidence = canon(part.answer), canon(part.evidence)
+    if answer not in text:
+        return False
+    shared = SequenceMatcher(None, evidence, text, autojunk=False).find_longest_match()
+    return shared.size >= min(len(evidence), max(len(answer), EVIDENCE_SHARE * len(evidence)))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.assistant import Assistant
-from bot.evaluation import Report, asking, evaluate, load
+from bot.evaluation import Case, Judge, Part, Report, asking, evaluate, load
 from bot.factbase import FactBase
 from tests.conftest import ROOT
 
@@ -130,3 +130,13 @@ def test_refuses_a_huge_paste(assistant: Assistant) -> None:
     paste = "广东人工智能与机器人产业联盟成立，技工院校148所。" * 400
     assert len(paste) > 10_000
     assert assistant.reply(paste).mode == "refusal"
+
+
+def test_a_byline_shown_is_an_answer_shown(assistant: Assistant, factbase: FactBase) -> None:
+    """Who wrote a report is answered from its byline, which no fact quotes: the judge reads
+    the reply itself too, and still tells one reporter from another."""
+    reply = assistant.reply("粤匠大模型那篇报道的记者是谁？")
+    asked = Case("q", ("simplified",), parts=(Part("000", "记者 周聪 通讯员 粤仁宣", "周聪"),))
+    other = Case("q", ("simplified",), parts=(Part("002", "南方财经记者陈梦璇", "陈梦璇"),))
+    assert Judge(factbase).correct(asked, reply)
+    assert not Judge(factbase).correct(other, reply)
