@@ -78,9 +78,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The eighth round's (583 single questions; 133 overviews and 56 dialogues), written while
     # round seven was tuned on, scored once at 9e359dc: answers 82.8, refusals 90.4, English
     # 83.3, Cantonese 79.8, paraphrase 73.6, language 98.9; briefings: overviews 68.8,
-    # refusals 95.9, follow-ups 88.3 with 4 wrong referents. The latest honest figure.
+    # refusals 95.9, follow-ups 88.3 with 4 wrong referents. Tuned on since.
     "eighth-heldout.yaml": {"answer": 0.80, "refusal": 0.88, "language": 0.96},
     "eighth-briefings-heldout.yaml": {"answer": 0.83, "refusal": 0.93, "overview": 0.66},
+    # The ninth round's (634 single questions; 137 overviews and 58 dialogues), written while
+    # round eight was tuned on, scored once at 3de1719: answers 87.0, refusals 92.4, English
+    # 83.7, paraphrase 74.5, language 98.5; briefings: overviews 71.0, refusals 96.7,
+    # follow-ups 87.8 with 2 wrong referents. The latest honest figure.
+    "ninth-heldout.yaml": {"answer": 0.85, "refusal": 0.90, "language": 0.96},
+    "ninth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.94, "overview": 0.69},
 }
 
 
