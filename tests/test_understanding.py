@@ -21,6 +21,8 @@ WRAPPERS = [
     "顺便问问，",
     "我是老师，想问",
     "HR这边想确认一下，",
+    "你好，我係澳門嘅應屆畢業生，想問吓",  # a Cantonese self-introduction, and 想問吓
+    "你好呀，我系香港教联会嘅会员，想问",
 ]
 
 
@@ -120,6 +122,7 @@ def test_cantonese(assistant: Assistant, question: str, fact_id: str, figure: st
         ("双旋会在哪里举办？", "skills-exchange-2025"),
         ("双选会收到多少份简厉？", "job-fair-resumes"),
         ("人工智能与机器人产业连盟有多少成员单位？", "alliance-members"),
+        ("双旋会线下有几家单位来招人？", "job-fair-employers"),  # keyword 线下双选会
     ],
 )
 def test_typos_and_homophones(assistant: Assistant, question: str, fact_id: str) -> None:
@@ -386,3 +389,9 @@ def test_slips_dates_and_courtesies_are_read_through(
 )
 def test_details_the_articles_never_give_are_refused(assistant: Assistant, question: str) -> None:
     assert assistant.reply(question).mode == "refusal"
+
+
+def test_a_sum_is_no_question_about_the_figures(assistant: Assistant) -> None:
+    """1+1等于几 once matched a fact with a 1 in it; 1天线下+2周线上 still reads as the format."""
+    assert assistant.reply("1+1等于几").mode == "refusal"
+    assert assistant.reply("双选会是1天线下+2周线上吗").fact_ids[0] == "job-fair-format"
