@@ -471,6 +471,12 @@ class FactIndex:
                 if index in self.phrase_owners[phrase]:
                     found.add(KEYWORDS, at, end, similarity)
                     found.sounded = True
+                    continue
+                if len(phrase) >= 3 and any(  # the keyword 线下双选会 holds 双选会
+                    phrase in indexed.joined.get(name, "") for name in (KEYWORDS, TITLE)
+                ):
+                    found.add(KEYWORDS, at, end, similarity)
+                    found.sounded = True
             for word, start, end in content:
                 if word in KIND_WORDS[indexed.fact.kind] or any(
                     word in ASKED_WORDS.get(kind, ()) for kind in asked & indexed.carries
