@@ -303,6 +303,7 @@ class Assistant:
             several = len(digest.facts) >= MIN_OVERVIEW
             broad = digest.broad and not (digest.specific and outcome.answered)
             wanted = wish is Wish.STRONG or broad or (several and not outcome.answered)
+            wanted |= several and digest.deeds  # what has the alliance done: not its founding
             if wish is Wish.WEAK and len(clauses(text)) > 1:
                 wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wish is Wish.WEAK and outcome.verdict is Verdict.MISSING_DETAIL:

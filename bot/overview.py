@@ -39,6 +39,7 @@ _WEAK: Final = re.compile("|".join(_DATA["weak"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
 _DOINGS: Final = re.compile("|".join(_DATA["doings"]))
 _GOING: Final = re.compile("|".join(_DATA["going"]))
+_DEEDS_ASKED: Final = re.compile("|".join(_DATA["deeds"]))
 _DEEDS: Final[frozenset[Kind]] = frozenset({"event", "initiative"})
 _KINDS: Final[dict[Kind, frozenset[str]]] = {
     kind: frozenset(words) for kind, words in _DATA["kinds"].items()
@@ -129,6 +130,7 @@ class Digest:
     unknown: tuple[str, ...] = ()  # places and bodies the topic names that no fact covers
     broad: bool = False  # about a kind, a place or a month: a digest even for 有哪些/怎么样
     specific: bool = False  # names a thing besides (深圳电子展上有哪些企业): one fact may do
+    deeds: bool = False  # asks what was done (联盟成立以后做了哪些事): its doings, not one fact
 
 
 class Overviews:
@@ -209,7 +211,13 @@ class Overviews:
             for k in _KINDS.values()
         )
         specific = bool(subject) and not asked_kind and not asked_going
-        return Digest(shown, tuple(ranked[:MAX_ITEMS]), broad=broad, specific=specific)
+        return Digest(
+            shown,
+            tuple(ranked[:MAX_ITEMS]),
+            broad=broad,
+            specific=specific,
+            deeds=bool(_DEEDS_ASKED.search(normalise(text))),
+        )
 
     def _narrowed(
         self, ranked: list[Fact] | None, kinds: set[Kind], months: set[int], places: set[str]

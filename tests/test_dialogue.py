@@ -563,3 +563,12 @@ def test_a_place_and_a_thing_asked_of_get_the_answer_not_a_briefing(
     assert reply.mode == mode, reply.text
     if first is not None:
         assert reply.fact_ids[0] == first
+
+
+@pytest.mark.parametrize(
+    "question", ["联盟成立以后做了哪些事", "What has the alliance done since it was founded?"]
+)
+def test_what_was_done_is_a_digest_not_one_fact(assistant: Assistant, question: str) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert len(reply.fact_ids) >= 3
