@@ -217,6 +217,10 @@ class Assistant:
             if context is None or not context.topic:
                 if kind is FollowUp.DEICTIC and self._says_enough(text):
                     return self._answer(text, script, now, None)  # 这个双选会在哪
+                if kind is FollowUp.DEICTIC and wants_overview(text) is Wish.STRONG:
+                    briefing = self._answer(text, script, now, None)  # 介绍一下那个联盟
+                    if briefing[0].mode == "overview":
+                        return briefing
                 if kind in (FollowUp.PRONOUN, FollowUp.DEICTIC) and self._named_before(text):
                     # 高锦辉是谁？他讲了什么; What is the Yuejiang model, and who built it?
                     alone = self._answer(text, script, now, None)
