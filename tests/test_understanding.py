@@ -165,6 +165,14 @@ def test_multi_part_questions_get_every_part(assistant: Assistant) -> None:
     assert "23" in reply.text
 
 
+def test_counts_asked_as_nouns_are_parts(assistant: Assistant) -> None:
+    """企业数？岗位数？签约数？ asks three counts; 珠江指数 is an index, not a count."""
+    reply = assistant.reply("双选会：线下企业数？岗位数？签约数？")
+    assert reply.fact_ids[:2] == ("job-fair-employers", "job-fair-signed")
+    assert "293" in reply.text
+    assert "count" not in assistant.matcher.read("四川在AIR珠江指数").asked
+
+
 def test_respectively_splits_into_parts() -> None:
     parts = clauses("应用场景创新中心和具身智能训练场分别几月成立？")
     assert parts == ["应用场景创新中心几月成立", "具身智能训练场几月成立"]
