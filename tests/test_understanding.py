@@ -404,3 +404,22 @@ def test_a_sum_is_no_question_about_the_figures(assistant: Assistant) -> None:
     """1+1等于几 once matched a fact with a 1 in it; 1天线下+2周线上 still reads as the format."""
     assert assistant.reply("1+1等于几").mode == "refusal"
     assert assistant.reply("双选会是1天线下+2周线上吗").fact_ids[0] == "job-fair-format"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("How many kids in Guangzhou get AI basics classes now?", "guangzhou-ai-general-courses"),
+        (
+            "how many model companies will be picked as examples",
+            "ai-manufacturing-2027-enterprises",
+        ),
+        ("What will the fund mainly back?", "gd-intelligent-industry-fund"),
+        ("What report came out at the alliance's founding meeting?", "air-pearl-river-index"),
+    ],
+)
+def test_english_in_the_readers_own_words(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    reply = assistant.reply(question)
+    assert (reply.mode, reply.fact_ids[0], reply.language) == ("answer", fact_id, "en")
