@@ -145,7 +145,7 @@ def test_homophones_need_a_slip_not_another_word() -> None:
         "产业基金的管理人是谁？",
         "联盟的秘书长是谁？",
         "双选会的门票多少钱？",
-        "那1000家标杆企业是按什么标准评出来的？",  # the fact gives the count, not how they are picked
+        "那1000家标杆企业是按什么标准评出来的？",  # counted, not how they are chosen
     ],
 )
 def test_detail_questions_are_refused(assistant: Assistant, question: str) -> None:
