@@ -84,9 +84,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The ninth round's (634 single questions; 137 overviews and 58 dialogues), written while
     # round eight was tuned on, scored once at 3de1719: answers 87.0, refusals 92.4, English
     # 83.7, paraphrase 74.5, language 98.5; briefings: overviews 71.0, refusals 96.7,
-    # follow-ups 87.8 with 2 wrong referents. The latest honest figure.
-    "ninth-heldout.yaml": {"answer": 0.85, "refusal": 0.90, "language": 0.96},
-    "ninth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.94, "overview": 0.69},
+    # follow-ups 87.8 with 2 wrong referents. Tuned on since.
+    "ninth-heldout.yaml": {"answer": 0.86, "refusal": 0.90, "language": 0.96},
+    "ninth-briefings-heldout.yaml": {"answer": 0.85, "refusal": 0.94, "overview": 0.70},
+    # The tenth round's (569 single questions; 136 overviews and 58 dialogues), written while
+    # round nine was tuned on, scored once at 2756eaa: answers 82.6, refusals 92.3, English
+    # 82.4, Cantonese 79.2, paraphrase 78.2, language 98.3; briefings: overviews 64.7,
+    # refusals 90.6, follow-ups 80.6 with 3 wrong referents. The latest honest figure.
+    "tenth-heldout.yaml": {"answer": 0.80, "refusal": 0.90, "language": 0.96},
+    "tenth-briefings-heldout.yaml": {"answer": 0.83, "refusal": 0.88, "overview": 0.62},
 }
 
 
