@@ -572,3 +572,24 @@ def test_what_was_done_is_a_digest_not_one_fact(assistant: Assistant, question: 
     reply = assistant.reply(question)
     assert reply.mode == "overview"
     assert len(reply.fact_ids) >= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "联盟接下来有什么活动？",
+        "优必选出现在哪些场合？",
+        "八部門份文件係咩嚟㗎？",
+        "廣東人工智能與機器人產業聯盟係點樣嘅？",
+    ],
+)
+def test_what_a_thing_is_or_where_it_turns_up_is_a_digest(
+    assistant: Assistant, question: str
+) -> None:
+    """Briefings asked in words the markers lacked: what is to come, where a name appears,
+    and Cantonese 係咩嚟 (what is it), once refused."""
+    assert assistant.reply(question).mode == "overview"
+
+
+def test_what_a_named_thing_is_stays_one_answer(assistant: Assistant) -> None:
+    assert assistant.reply("「粵匠」大模型係咩嚟？").mode == "answer"
