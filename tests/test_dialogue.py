@@ -580,7 +580,6 @@ def test_what_was_done_is_a_digest_not_one_fact(assistant: Assistant, question: 
         "联盟接下来有什么活动？",
         "优必选出现在哪些场合？",
         "八部門份文件係咩嚟㗎？",
-        "廣東人工智能與機器人產業聯盟係點樣嘅？",
     ],
 )
 def test_what_a_thing_is_or_where_it_turns_up_is_a_digest(
