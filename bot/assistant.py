@@ -244,7 +244,11 @@ class Assistant:
                 and resolved[0].fact_ids[0] in context.fact_ids
                 and not self._states(resolved[0].fact_ids[0], named)
             ):  # 签约呢 after 多少家单位来招聘: the signings, not the employers again
-                other = self._answer(f"{context.topic} {named}", script, now, context)
+                asked = f"{context.topic} {named}"
+                other = self._answer(asked, script, now, context)
+                if other[0].mode != "answer":  # the talk is evidence: its related facts first
+                    related = frozenset(self._neighbourhood(context)) - set(context.fact_ids)
+                    other = self._answer(asked, script, now, context, within=related)
                 if other[0].mode == "answer" and other[0].fact_ids[0] not in context.fact_ids:
                     return other
             if resolved[0].mode not in ANSWERING_MODES and context.fact_ids:
