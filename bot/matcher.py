@@ -109,8 +109,9 @@ _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
 _NAME_WORD: Final = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z][A-Za-z'-]*|[A-Z]{3,})(?![A-Za-z])")
 _SUFFIXES: Final = tuple(ORGANISATION_SUFFIXES)  # for str.endswith, on the question path
 _LIST_POSITION: Final = re.compile(r"第(?:\d+|[一二两三四五六七八九十]+)(?=[个项条点种])")
-# 1+1等于几: sums are no figures of the sources (1天线下+2周线上 has words in between)
-_ARITHMETIC: Final = re.compile(r"\d+(?:\.\d+)?\s*[+\-*/×÷]\s*\d+(?:\.\d+)?")
+# 1+1等于几: sums are no figures of the sources (1天线下+2周线上 has words in between); not a
+# minus or a slash, which write ranges and dates (3-5个大模型, 7/12的活动)
+_ARITHMETIC: Final = re.compile(r"\d+(?:\.\d+)?\s*[+*×÷]\s*\d+(?:\.\d+)?")
 _SENTENCE_STOPS: Final = ".?!:;。？！：；\n"  # a capital after one starts a sentence
 
 

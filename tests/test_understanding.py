@@ -405,6 +405,7 @@ def test_a_sum_is_no_question_about_the_figures(assistant: Assistant) -> None:
     """1+1等于几 once matched a fact with a 1 in it; 1天线下+2周线上 still reads as the format."""
     assert assistant.reply("1+1等于几").mode == "refusal"
     assert assistant.reply("双选会是1天线下+2周线上吗").fact_ids[0] == "job-fair-format"
+    assert "3-5" in assistant.matcher.read("要推动3-5个通用大模型落地吗").text  # a range stays
 
 
 @pytest.mark.parametrize(
