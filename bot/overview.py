@@ -37,6 +37,7 @@ _DATA: Final = data("overview.yaml")
 _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
+_SETTINGS: Final = re.compile("|".join(_DATA["settings"]))
 _DOINGS: Final = re.compile("|".join(_DATA["doings"]))
 _GOING: Final = re.compile("|".join(_DATA["going"]))
 _DEEDS_ASKED: Final = re.compile("|".join(_DATA["deeds"]))
@@ -80,10 +81,14 @@ def _grouped(facts: list[Fact], key: Callable[[Fact], _K]) -> dict[_K, list[Fact
     return groups
 
 
+def _article(fact: Fact) -> str:
+    return fact.sources[0].article if fact.sources else ""
+
+
 def _across_stories(facts: list[Fact]) -> list[Fact]:
     """The facts taken in turn from each article (in order of each one's first fact), so a
     briefing on all policies or all figures is not eight lines of one document."""
-    return _in_turn(_grouped(facts, lambda f: f.sources[0].article if f.sources else "").values())
+    return _in_turn(_grouped(facts, _article).values())
 
 
 def _joined(words: list[str], written: str) -> str:
@@ -139,9 +144,9 @@ class Overviews:
         self.base = matcher.base
 
     def _words(self, text: str) -> list[str]:
-        """The topic's words: markers and framing words out, whole words only (the 会 of
-        双选会 is no kind word, the 上 of 上海 no framing)."""
-        stripped = _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text)))
+        """The topic's words: markers, settings and framing words out, whole words only (the
+        会 of 双选会 is no kind word, the 上 of 上海 no framing)."""
+        stripped = _SETTINGS.sub(" ", _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text))))
         return [
             w
             for w, _, _ in self.matcher.index.segmenter.words(stripped)
@@ -182,8 +187,7 @@ class Overviews:
             return Digest(shown, (), tuple(relative), broad)
         if not (subject or kinds or months or places) and any(w in _GENERAL for w in words):
             # tell me about the Greater Bay Area: everything, a story at a time
-            facts = sorted(self.base.facts, key=self._importance)
-            return Digest(shown, tuple(_across_stories(facts)[:MAX_ITEMS]), broad=True)
+            return Digest(shown, tuple(self._story_leads()[:MAX_ITEMS]), broad=True)
         ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
@@ -335,6 +339,27 @@ class Overviews:
         related = sorted((self.base.facts[i] for i in family), key=_figures_first)
         named = [c.indexed.fact for c in fitting[1:]]
         return list(dict.fromkeys([head.indexed.fact, *related, *named]))
+
+    def _story_leads(self) -> list[Fact]:
+        """Every story's lead, then its figures, then the rest, a story at a time: a briefing
+        on everything is what happened, in order (5月7日 in 东莞, 6月6日 the alliance...), then
+        a figure of each. The fact base lists each article's facts lead first; two
+        reports whose leads are related (000 and 001 on one job fair) are one story."""
+        index = self.matcher.index
+        stories: list[list[Fact]] = []
+        for facts in _grouped(list(self.base.facts), _article).values():
+            lead = index.fact(index.position(facts[0].id)).family
+            same = next((s for s in stories if index.position(s[0].id) in lead), None)
+            if same is None:
+                stories.append(list(facts))
+            else:
+                same += facts
+        stories.sort(key=lambda story: story[0].when or "9999")  # in the order they happened
+        queues = [
+            [story[0], *sorted(story[1:], key=lambda f: f.kind not in _FIGURE_KINDS)]
+            for story in stories
+        ]
+        return _in_turn(queues)
 
     @staticmethod
     def _importance(fact: Fact) -> tuple[int, str]:

@@ -115,6 +115,18 @@ def test_a_general_briefing_on_the_bay_area(assistant: Assistant) -> None:
     assert len({assistant.base.by_id[i].sources[0].article for i in reply.fact_ids}) >= 3
 
 
+def test_a_briefing_on_everything_leads_with_each_story_in_order(assistant: Assistant) -> None:
+    """The job fair's two reports are one story; each story's lead comes before any figure."""
+    reply = assistant.reply("总结一下广东AI和机器人人才方面的新闻")
+    assert reply.mode == "overview"
+    assert list(reply.fact_ids[:4]) == [
+        "skills-exchange-2025",
+        "gd-ai-robotics-alliance",
+        "gba-ai-talent-exchange-2025",
+        "ai-manufacturing-plan",
+    ]
+
+
 def test_the_talk_moves_on_with_the_answer(assistant: Assistant) -> None:
     first, second, third = talk(
         assistant,
@@ -592,3 +604,28 @@ def test_what_a_thing_is_or_where_it_turns_up_is_a_digest(
 
 def test_what_a_named_thing_is_stays_one_answer(assistant: Assistant) -> None:
     assert assistant.reply("「粵匠」大模型係咩嚟？").mode == "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("邓飞在活动上说了些什么", "deng-fei-teacher-exchange"),  # 活动 says where, not what
+        ("What role did Huawei play in all this?", None),
+        ("联盟参加了哪些展会", None),
+        ("6月联盟成立大会上发布了什么", None),
+    ],
+)
+def test_what_a_name_said_or_did_across_the_stories_is_a_digest(
+    assistant: Assistant, question: str, first: str | None
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview", reply.text
+    assert len(reply.fact_ids) >= 2
+    if first is not None:
+        assert reply.fact_ids[0] == first
+
+
+def test_what_was_signed_at_an_event_is_every_deal(assistant: Assistant) -> None:
+    """签咗啲咩协议 asks for the deals: the answer comes with its sibling agreements."""
+    reply = assistant.reply("東莞交流會簽咗啲咩協議？")
+    assert {"school-enterprise-agreements", "school-research-agreements"} <= set(reply.fact_ids)
