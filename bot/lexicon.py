@@ -96,6 +96,8 @@ BREAKDOWN: Final = re.compile(_QUESTIONS["breakdown"])
 REMAINING: Final = re.compile(_QUESTIONS["remaining"])
 MEMBERS: Final = re.compile(_QUESTIONS["members"])
 MEMBER_KINDS: Final = re.compile(_QUESTIONS["member_kinds"])
+SOME_NAMED: Final = re.compile(_QUESTIONS["some_named"])
+EXHAUSTIVE: Final = re.compile(_QUESTIONS["exhaustive"], re.IGNORECASE)
 RELATIVE_TIME: Final = alternation(_QUESTIONS["relative_times"])
 RELATIVE_TIME_ZH: Final[dict[str, str]] = dict(_QUESTIONS["relative_times_zh"])
 # Where a question's focus is: right next to the word that asks (管理人 in 管理人是哪家机构).

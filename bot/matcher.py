@@ -53,6 +53,7 @@ from bot.factindex import (
 from bot.lexicon import (
     BREAKDOWN,
     DETAIL_NOUNS,
+    EXHAUSTIVE,
     FUNCTION_WORDS,
     GENERIC_MODIFIERS,
     HOW_WORDS,
@@ -66,6 +67,7 @@ from bot.lexicon import (
     REMAINING,
     REQUIRED_KINDS,
     REQUIRED_MISSING,
+    SOME_NAMED,
     AskedKind,
     asked_kinds,
     asked_units,
@@ -263,6 +265,16 @@ def _listed(q: Question, candidate: Candidate) -> frozenset[str]:
     """Who a list question asks is answered by a fact listing its members (哪些单位参与)."""
     listing = "list" in q.asked and "list" in candidate.indexed.carries
     return frozenset({"who"}) if listing else frozenset()
+
+
+def _names_some(q: Question, indexed: IndexedFact) -> bool:
+    """Whether a which-question is answered by the members a fact names before their count
+    (哪些部门发的 of 工信部等八部门), the whole list not being asked for (具体是哪八个)."""
+    return (
+        listed_count(q.text) is None
+        and not EXHAUSTIVE.search(q.text)
+        and any(re.search(SOME_NAMED.pattern + re.escape(w), indexed.fact.answer) for w in q.focus)
+    )
 
 
 class Matcher:
@@ -532,7 +544,9 @@ class Matcher:
             "unexplained_nouns": unexplained_nouns / total,
             "rarest_unexplained": rarest / self.index.max_idf,
             "detail_missing": float(any(w in DETAIL_NOUNS for w in top.unexplained)),
-            "list_missing": float("list" in q.asked and "list" not in indexed.carries),
+            "list_missing": float(
+                "list" in q.asked and "list" not in indexed.carries and not _names_some(q, indexed)
+            ),
             "title_precision": self._title_precision(q, top.evidence, indexed),
             "sounded": float(top.evidence.sounded),
             "length": math.log1p(len(q.content)),
@@ -762,14 +776,18 @@ class Matcher:
             if not MEMBER_KINDS.search(q.text)
             else None
         )
-        if "list" in q.asked and (
-            "list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size)
+        sampled = wanted is None and _names_some(q, top.indexed)
+        if (
+            "list" in q.asked
+            and not sampled
+            and ("list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size))
         ):
             return ("具体名单",)
         if REMAINING.search(q.text):  # 另外5家是谁: those the fact names are all it names
             return ("具体名单",)
         if (
             "list" in q.asked
+            and not sampled
             and not MEMBER_KINDS.search(q.text)
             and any(_counted_only(w, top.indexed.fact.answer) for w in q.focus)
         ):

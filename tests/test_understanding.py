@@ -153,6 +153,20 @@ def test_detail_questions_are_refused(assistant: Assistant, question: str) -> No
     assert assistant.reply(question).mode == "refusal"
 
 
+@pytest.mark.parametrize(
+    ("question", "mode"),
+    [
+        ("人工智能+制造专项行动是哪些部门发的？", "answer"),  # 工信部等八部门 says who
+        ("八部门具体都是哪些部门？", "refusal"),  # the whole list: the fact names one of eight
+        ("专家委员会由哪些院士牵头？", "refusal"),  # 由23位院士: counted, none named
+    ],
+)
+def test_members_named_before_their_count_answer_which_ones_did_it(
+    assistant: Assistant, question: str, mode: str
+) -> None:
+    assert assistant.reply(question).mode == mode
+
+
 def test_a_missing_detail_is_named_and_the_closest_fact_offered(matcher: Matcher) -> None:
     outcome = matcher.match("联盟秘书长是谁？")
     assert outcome.verdict in (Verdict.MISSING_DETAIL, Verdict.NOT_FOUND)
