@@ -348,6 +348,8 @@ class Matcher:
                 continue
             for phrase, start, end in list(self.index.sounds.find(text[first:last])):
                 written = text[first + start : first + end]
+                if any(ch in FUNCTION_WORDS for ch in written):
+                    continue  # 仪式上还上线: 上还 is 上 + 还, no slip for 上环
                 if phrase in PLACES and written != phrase and written not in PLACES:
                     text = text[: first + start] + phrase + text[first + end :]
         return text
