@@ -88,7 +88,7 @@ _IN_A_NAME = re.compile(  # a place that opens a body's name: 广州市教育局
 _VENUE = re.compile(r"在.{1,24}(?:举办|举行|成立|召开|亮相|出席)")
 _ACTOR = re.compile(
     "主办|承办|协办|指导|牵头|联合|发布|印发|打造|发起|签订|签署|表示|介绍|认为|指出|建议|由|鼓励"
-    "|共建|携手|出席|提出|坦言|告诉"
+    "|共建|携手|出席|提出|坦言|告诉|参与|参加|参展|亮相"
 )
 _PURPOSE = re.compile("旨在|目的|为了|意义|标志着|推动|为实现|为保障")
 _LIST_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,24}(?:、[\u4e00-\u9fffA-Za-z0-9]{1,24})+")
