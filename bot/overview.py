@@ -39,6 +39,7 @@ _WEAK: Final = re.compile("|".join(_DATA["weak"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
 _SETTINGS: Final = re.compile("|".join(_DATA["settings"]))
 _DOINGS: Final = re.compile("|".join(_DATA["doings"]))
+_EVERYTHING: Final = re.compile("|".join(_DATA["everything"]))
 _GOING: Final = re.compile("|".join(_DATA["going"]))
 _DEEDS_ASKED: Final = re.compile("|".join(_DATA["deeds"]))
 _DEEDS: Final[frozenset[Kind]] = frozenset({"event", "initiative"})
@@ -185,8 +186,9 @@ class Overviews:
             kinds.discard("event")  # 六月有什么活动: whatever happened in June, founding included
         if relative:  # 去年, last year: a time the sources cannot be placed in
             return Digest(shown, (), tuple(relative), broad)
-        if not (subject or kinds or months or places) and any(w in _GENERAL for w in words):
-            # tell me about the Greater Bay Area: everything, a story at a time
+        if not (subject or kinds or months or places) and (
+            any(w in _GENERAL for w in words) or (not words and _EVERYTHING.search(canonical))
+        ):  # tell me about the Greater Bay Area, 给我一份简报: everything, a story at a time
             return Digest(shown, tuple(self._story_leads()[:MAX_ITEMS]), broad=True)
         ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough

@@ -115,6 +115,19 @@ def test_a_general_briefing_on_the_bay_area(assistant: Assistant) -> None:
     assert len({assistant.base.by_id[i].sources[0].article for i in reply.fact_ids}) >= 3
 
 
+@pytest.mark.parametrize("question", ["帮我写一份简报", "给我一份简报", "brief me"])
+def test_a_briefing_asked_with_no_topic_is_on_everything(
+    assistant: Assistant, question: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert reply.fact_ids[0] == "skills-exchange-2025"
+
+
+def test_a_bare_summary_request_leans_on_the_conversation(assistant: Assistant) -> None:
+    assert assistant.reply("总结一下").mode != "overview"
+
+
 def test_a_briefing_on_everything_leads_with_each_story_in_order(assistant: Assistant) -> None:
     """The job fair's two reports are one story; each story's lead comes before any figure."""
     reply = assistant.reply("总结一下广东AI和机器人人才方面的新闻")
@@ -379,6 +392,8 @@ def test_an_overview_of_something_not_covered_is_refused(
         ("謝謝", "zh-Hant"),
         ("who are you?", "en"),
         ("您好，請問您可以幫我做些什麼？", "zh-Hant"),
+        ("帮我写一份求职简历", "zh-Hans"),  # a task it does not do, not the resumes figure
+        ("Can you write me a CV?", "en"),
     ],
 )
 def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, language: str) -> None:
