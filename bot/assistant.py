@@ -54,11 +54,11 @@ _QUESTION_SIGNAL: Final = re.compile(
 # What an English part asks, for a bare "and academicians?" after it to borrow.
 _ENGLISH_ASKED: Final = re.compile(r"\bhow (?:many|much)\b|\b(?:when|where|who)\b")
 _AND_ALSO: Final = re.compile(r"^(?:and|also|plus)\s+(?P<rest>.+)$")
+_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
 _ATTRIBUTION_DATA: Final = data("attribution.yaml")
 _ATTRIBUTION: Final = re.compile("|".join(_ATTRIBUTION_DATA["asks"]))
 _ATTRIBUTION_FRAMING: Final = alternation(_ATTRIBUTION_DATA["framing"])
 _KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
-_SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是谁，他讲了什么: a clause too
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
@@ -487,7 +487,10 @@ class Assistant:
     def _named_before(self, text: str) -> bool:
         """Whether a pronoun's referent is named earlier in the same message: its first
         sentence leans on nothing and names something (高锦辉是谁？他讲了哪些东西)."""
-        first, *rest = [p for p in _SENTENCE_END.split(text) if p.strip()] or [""]
+        pieces = [p for p in _SENTENCE_END.split(text) if p.strip()]
+        if len(pieces) < 2:  # "What is the Yuejiang model and who built it?": at the and
+            pieces = clauses(text)
+        first, *rest = pieces or [""]
         return bool(rest) and follow_up(first) is None and bool(self.matcher.read(first).content)
 
     def _says_enough(self, text: str) -> bool:

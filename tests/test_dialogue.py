@@ -644,3 +644,11 @@ def test_what_was_signed_at_an_event_is_every_deal(assistant: Assistant) -> None
     """签咗啲咩协议 asks for the deals: the answer comes with its sibling agreements."""
     reply = assistant.reply("東莞交流會簽咗啲咩協議？")
     assert {"school-enterprise-agreements", "school-research-agreements"} <= set(reply.fact_ids)
+
+
+def test_a_name_earlier_in_an_english_question_is_its_pronouns_referent(
+    assistant: Assistant,
+) -> None:
+    """'…and who built it?' leans on the first clause, split at the and, not on a chat."""
+    reply = assistant.reply("What is the Yuejiang model and who built it?")
+    assert (reply.mode, reply.fact_ids[0]) == ("answer", "yuejiang-model")

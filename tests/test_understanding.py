@@ -147,6 +147,7 @@ def test_homophones_need_a_slip_not_another_word() -> None:
         "联盟的秘书长是谁？",
         "双选会的门票多少钱？",
         "那1000家标杆企业是按什么标准评出来的？",  # counted, not how they are chosen
+        "邓飞多大年纪？",  # nobody's age is given
     ],
 )
 def test_detail_questions_are_refused(assistant: Assistant, question: str) -> None:
