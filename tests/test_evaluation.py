@@ -90,9 +90,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The tenth round's (569 single questions; 136 overviews and 58 dialogues), written while
     # round nine was tuned on, scored once at 2756eaa: answers 82.6, refusals 92.3, English
     # 82.4, Cantonese 79.2, paraphrase 78.2, language 98.3; briefings: overviews 64.7,
-    # refusals 90.6, follow-ups 80.6 with 3 wrong referents. The latest honest figure.
+    # refusals 90.6, follow-ups 80.6 with 3 wrong referents. Tuned on since.
     "tenth-heldout.yaml": {"answer": 0.80, "refusal": 0.90, "language": 0.96},
     "tenth-briefings-heldout.yaml": {"answer": 0.83, "refusal": 0.88, "overview": 0.62},
+    # The eleventh round's (644 single questions; 135 overviews and 61 dialogues), written
+    # while round ten was tuned on, scored once at a6a6810: answers 87.3, refusals 93.1,
+    # English 88.4, traditional 75.8, paraphrase 82.1, language 97.6; briefings: overviews
+    # 76.3, refusals 91.3, follow-ups 81.6 with 6 wrong referents. The latest honest figure.
+    "eleventh-heldout.yaml": {"answer": 0.85, "refusal": 0.91, "language": 0.95},
+    "eleventh-briefings-heldout.yaml": {"answer": 0.78, "refusal": 0.89, "overview": 0.74},
 }
 
 
