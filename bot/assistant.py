@@ -274,6 +274,10 @@ class Assistant:
                     return near_by
             return slots
         reply, fresh = self._answer(text, script, now, context, near=self._articles(context))
+        if reply.mode == "answer" and context is not None and context.topic:
+            kept = self._kept_to_the_story(text, reply, context, script, now)
+            if kept is not None:
+                return kept
         if (
             reply.mode not in ANSWERING_MODES
             and context is not None
@@ -506,6 +510,27 @@ class Assistant:
             w not in SLOT_WORDS and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
             for w in words
         )
+
+    def _kept_to_the_story(
+        self, text: str, reply: Reply, context: Context, script: Script, now: float
+    ) -> tuple[Reply, Context | None] | None:
+        """A message naming nothing of its own (采用什么模式? How many schools signed?) that the
+        whole base answers from another story: asked about the conversation's topic, the
+        answer from the story talked about wins (the conference's format, not the job fair's).
+        None when the message names a subject, or the topic does not answer it."""
+        stories = self._articles(context)
+        shown = self.base.by_id.get(reply.fact_ids[0])
+        if shown is None or {s.article for s in shown.sources} & stories:
+            return None
+        if turns_away(text) or self._names_another(text, context.topic):
+            return None
+        if _names_a_place(self.matcher.index.canonical(text)):
+            return None  # 那香港呢, 广东自己有没有相关基金: a place of its own
+        leant = self._answer(f"{context.topic} {text}", script, now, context)
+        fact = self.base.by_id.get(leant[0].fact_ids[0]) if leant[0].fact_ids else None
+        if leant[0].mode != "answer" or fact is None:
+            return None
+        return leant if {s.article for s in fact.sources} & stories else None
 
     def _names_another(self, text: str, topic: str) -> bool:
         """Whether a question names its own subject, one the conversation's topic is not

@@ -80,6 +80,8 @@ _SPELLING_FACTS: Final = 5_000  # facts whose English words a misspelling is che
 _ENGLISH_WORD: Final = re.compile(r"[a-z][a-z-]{3,}")
 
 _DATE = re.compile(r"\d+月\d+日|\d{4}年|\d+月")
+# an occasion says when, as the sources tell it (基金在联盟成立仪式上启动: 几时启动的)
+_OCCASION = re.compile(r"仪式上")
 _PLACE = alternation(PLACES)
 _IN_A_NAME = re.compile(  # a place that opens a body's name: 广州市教育局, 广东省教育厅
     r"(?:省|市|区|特别行政区)?[\u4e00-\u9fff]{0,8}?(?:政府|教育局|教育厅|人社局|人力资源和社会保障[厅局]"
@@ -140,7 +142,12 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
     kinds: set[AskedKind] = set()
     if any(f.families - _DATE_FAMILIES or not (f.families or _year_like(f)) for f in figures):
         kinds.add("count")
-    if fact.when or _DATE.search(answer) or RELATIVE_TIME.search(answer):  # 今年初
+    if (
+        fact.when
+        or _DATE.search(answer)
+        or RELATIVE_TIME.search(answer)
+        or _OCCASION.search(answer)
+    ):
         kinds.add("when")
     if fact.place or _located(answer) or _VENUE.search(answer):
         kinds.add("where")

@@ -652,3 +652,20 @@ def test_a_name_earlier_in_an_english_question_is_its_pronouns_referent(
     """'…and who built it?' leans on the first clause, split at the and, not on a chat."""
     reply = assistant.reply("What is the Yuejiang model and who built it?")
     assert (reply.mode, reply.fact_ids[0]) == ("answer", "yuejiang-model")
+
+
+def test_a_question_naming_nothing_keeps_to_the_story_talked_about(
+    assistant: Assistant,
+) -> None:
+    """采用什么模式 after the December conference is its format, not the job fair's 1天线下+2周
+    线上 that the whole base would answer with; a place of its own still moves away."""
+    _, second = talk(assistant, ["联盟12月要办什么大会？", "采用什么模式？"])
+    assert second.startswith("answer|gba-ai-robotics-conference-2025")
+    _, fund = talk(assistant, ["国家人工智能产业投资基金有什么作用？", "广东自己有没有相关基金"])
+    assert fund.startswith("answer|gd-intelligent-industry-fund")
+
+
+def test_a_ceremony_says_when(assistant: Assistant) -> None:
+    """The fund started 成立仪式上: that is the when the sources give."""
+    reply = assistant.reply("智能產業基金是甚麼時候啟動的？")
+    assert (reply.mode, reply.fact_ids[0]) == ("answer", "gd-intelligent-industry-fund")
