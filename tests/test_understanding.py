@@ -444,3 +444,9 @@ def test_english_in_the_readers_own_words(
 ) -> None:
     reply = assistant.reply(question)
     assert (reply.mode, reply.fact_ids[0], reply.language) == ("answer", fact_id, "en")
+
+
+def test_a_number_inside_a_name_is_no_total_to_break_down(assistant: Assistant) -> None:
+    """八部门的专项行动里要推广多少 asks the plan's figure; 那2500人里面 would ask a part."""
+    reply = assistant.reply("八部门的专项行动里要推广多少个典型应用场景？")
+    assert (reply.mode, reply.fact_ids[0]) == ("answer", "ai-manufacturing-2027-models-data")
