@@ -687,7 +687,11 @@ class Matcher:
             ):
                 start -= 1
             name = q.text[q.content[start][1] : end]
-            if start < position and not self._names_known(name, indexed.about):
+            head = q.text[q.content[start][1] : q.content[position][1]]
+            # 国家基金 of 国家人工智能产业投资基金: the modifiers and the kind, the rest left out
+            shortened = re.search(re.escape(head) + r"[\u4e00-\u9fff]{1,12}?" + re.escape(word),
+                                  indexed.about)  # fmt: skip
+            if start < position and not shortened and not self._names_known(name, indexed.about):
                 unknown.add(name)
         return frozenset(unknown)
 

@@ -450,3 +450,10 @@ def test_a_number_inside_a_name_is_no_total_to_break_down(assistant: Assistant) 
     """八部门的专项行动里要推广多少 asks the plan's figure; 那2500人里面 would ask a part."""
     reply = assistant.reply("八部门的专项行动里要推广多少个典型应用场景？")
     assert (reply.mode, reply.fact_ids[0]) == ("answer", "ai-manufacturing-2027-models-data")
+
+
+def test_a_body_named_by_its_first_and_last_words_is_known(assistant: Assistant) -> None:
+    """国家基金 is 国家人工智能产业投资基金 shortened, not a fund the sources lack; 上海基金 is."""
+    reply = assistant.reply("意见要发挥哪个国家基金的作用")
+    assert (reply.mode, reply.fact_ids[0]) == ("answer", "ai-manufacturing-safeguards")
+    assert assistant.reply("上海基金有多大").mode == "refusal"
