@@ -10,6 +10,7 @@ no selected fact covers (北京的AI人才政策) gets no digest, and is refused
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable
@@ -189,7 +190,7 @@ class Overviews:
         if not (subject or kinds or months or places) and (
             any(w in _GENERAL for w in words) or (not words and _EVERYTHING.search(canonical))
         ):  # tell me about the Greater Bay Area, 给我一份简报: everything, a story at a time
-            return Digest(shown, tuple(self._story_leads()[:MAX_ITEMS]), broad=True)
+            return Digest(shown, self._story_leads[:MAX_ITEMS], broad=True)
         ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
@@ -342,7 +343,8 @@ class Overviews:
         named = [c.indexed.fact for c in fitting[1:]]
         return list(dict.fromkeys([head.indexed.fact, *related, *named]))
 
-    def _story_leads(self) -> list[Fact]:
+    @functools.cached_property
+    def _story_leads(self) -> tuple[Fact, ...]:
         """Every story's lead, then its figures, then the rest, a story at a time: a briefing
         on everything is what happened, in order (5月7日 in 东莞, 6月6日 the alliance...), then
         a figure of each. The fact base lists each article's facts lead first; two
@@ -361,7 +363,7 @@ class Overviews:
             [story[0], *sorted(story[1:], key=lambda f: f.kind not in _FIGURE_KINDS)]
             for story in stories
         ]
-        return _in_turn(queues)
+        return tuple(_in_turn(queues))  # the base never changes: a reload builds new Overviews
 
     @staticmethod
     def _importance(fact: Fact) -> tuple[int, str]:
