@@ -221,7 +221,9 @@ class Assistant:
                     briefing = self._answer(text, script, now, None)  # 介绍一下那个联盟
                     if briefing[0].mode == "overview":
                         return briefing
-                if kind in (FollowUp.PRONOUN, FollowUp.DEICTIC) and self._named_before(text):
+                if kind in (FollowUp.PRONOUN, FollowUp.DEICTIC) and (
+                    self._named_before(text) or self._names_a_subject(text)
+                ):
                     # 高锦辉是谁？他讲了什么; What is the Yuejiang model, and who built it?
                     alone = self._answer(text, script, now, None)
                     if alone[0].mode in ANSWERING_MODES:
@@ -505,10 +507,16 @@ class Assistant:
         words = [w for w, _, _ in q.content]
         if len(words) - len(q.focus & set(words)) >= 1 and len(words) >= 2:
             return True
+        return self._names_a_subject(text)
+
+    def _names_a_subject(self, text: str) -> bool:
+        """Whether a message names a place, a body or a long name of the sources itself (他们
+        在南沙讨论了什么; did KUKA sign anything there?): its pronoun then leans on that, not
+        on a conversation before it."""
         index = self.matcher.index
         return any(
             w not in SLOT_WORDS and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
-            for w in words
+            for w, _, _ in self.matcher.read(text).content
         )
 
     def _kept_to_the_story(
