@@ -114,6 +114,25 @@ def test_a_year_in_a_name_is_no_count(matcher: Matcher) -> None:
     )
 
 
+def test_a_near_tie_goes_to_the_fact_that_answers(matcher: Matcher) -> None:
+    """Ranked a hair behind, the fact with the goals is far likelier the answer to 目标年份
+    than the enterprise targets ahead of it; so is the fact saying who 邓飞 is."""
+    for question, fact_id, first in [
+        (
+            "专项行动的目标年份是哪年",
+            "ai-manufacturing-2027-goals",
+            "ai-manufacturing-2027-enterprises",
+        ),
+        ("邓菲是谁？", "deng-fei-teacher-exchange", "deng-fei-data-sharing"),
+    ]:
+        ranked = matcher.candidates(matcher.read(question))
+        assert ranked[0].indexed.fact.id == first  # the near tie the decision settles
+        outcome = matcher.match(question)
+        assert outcome.answered
+        assert outcome.best
+        assert outcome.best.fact.id == fact_id
+
+
 def test_who_must_be_carried_by_the_answer(matcher: Matcher) -> None:
     assert not matcher.match("首期募资的20亿元是由谁出的？").answered  # the fund names no one
     assert matcher.match("双选会是谁主办的？").answered
