@@ -394,6 +394,8 @@ def test_an_overview_of_something_not_covered_is_refused(
         ("您好，請問您可以幫我做些什麼？", "zh-Hant"),
         ("帮我写一份求职简历", "zh-Hans"),  # a task it does not do, not the resumes figure
         ("Can you write me a CV?", "en"),
+        ("好的收到，辛苦了", "zh-Hans"),  # acknowledgements in a row; not the resumes 收到
+        ("明白了，多谢晒", "zh-Hans"),
     ],
 )
 def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, language: str) -> None:
