@@ -115,6 +115,21 @@ def test_a_general_briefing_on_the_bay_area(assistant: Assistant) -> None:
     assert len({assistant.base.by_id[i].sources[0].article for i in reply.fact_ids}) >= 3
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [("個AI同機器人產業聯盟搞成點？", "gd-ai-robotics-alliance"),
+     ("南沙嗰個AI教育交流活動點樣？", "gba-ai-talent-exchange-2025")],
+)  # fmt: skip
+def test_how_a_named_thing_is_doing_is_a_briefing(
+    assistant: Assistant, question: str, fact_id: str
+) -> None:
+    """搞成點 / 點樣 last, after the thing itself: how it is going, not one of its facts."""
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert fact_id in reply.fact_ids
+    assert assistant.reply("大模型和小模型之间要怎么样").mode != "overview"  # what must be done
+
+
 @pytest.mark.parametrize("question", ["帮我写一份简报", "给我一份简报", "brief me"])
 def test_a_briefing_asked_with_no_topic_is_on_everything(
     assistant: Assistant, question: str
