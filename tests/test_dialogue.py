@@ -130,6 +130,19 @@ def test_how_a_named_thing_is_doing_is_a_briefing(
     assert assistant.reply("大模型和小模型之间要怎么样").mode != "overview"  # what must be done
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What's Huawei's involvement across these reports?", "華為喺度參與咗啲咩", "华为参与了什么"],
+)
+def test_what_a_company_took_part_in_is_a_briefing_on_it(
+    assistant: Assistant, question: str
+) -> None:
+    """The reports are no topic (these reports is not the AIR report) and 喺度 no place."""
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert "digital-economy-talent-base" in reply.fact_ids  # built with Huawei
+
+
 @pytest.mark.parametrize("question", ["帮我写一份简报", "给我一份简报", "brief me"])
 def test_a_briefing_asked_with_no_topic_is_on_everything(
     assistant: Assistant, question: str
