@@ -64,6 +64,7 @@ _NOISE: Final = re.compile(r"[\s\W_]+")
 MIN_CLAUSE: Final = 3  # characters a clause needs to be asked on its own
 ASKED_WORD_SET: Final = frozenset(w for words in ASKED_WORDS.values() for w in words)
 MIN_OVERVIEW: Final = 3  # facts on a topic that make 有哪些/怎么样 a request for a digest
+BARE_TITLE: Final = 0.5  # a name alone that names this much of its fact's title asks for it
 MIN_SIBLINGS, MAX_SIBLINGS = 1, 3  # related facts shown with the answer to a list question
 
 
@@ -311,6 +312,8 @@ class Assistant:
         ellipsis names (AI majors in "and AI majors?"), which the answer must explain;
         `within`, the facts a follow-up may be about."""
         wish = wants_overview(text) if within is None else None
+        if wish is None and context is None and self.overviews.bare_topic(text):
+            wish = Wish.BARE
         outcome = self.matcher.match(text, named=named, near=near, within=within)
         if wish is not None:
             digest = self.overviews.digest(text)
@@ -318,6 +321,10 @@ class Assistant:
             broad = digest.broad and not (digest.specific and outcome.answered)
             wanted = wish is Wish.STRONG or broad or (several and not outcome.answered)
             wanted |= several and digest.deeds  # what has the alliance done: not its founding
+            # 华为? is what the sources say of Huawei, not the first fact naming it; 粤匠大模型
+            # alone is the fact about the model (its title is the name)
+            about_it = outcome.answered and (outcome.features or {}).get("title_precision", 0.0)
+            wanted |= several and wish is Wish.BARE and about_it < BARE_TITLE
             if wish is Wish.WEAK and len(clauses(text)) > 1:
                 wanted = False  # 邓飞是什么身份？他对数据共享有什么建议: two questions, not a topic
             if wish is Wish.WEAK and outcome.verdict is Verdict.MISSING_DETAIL:

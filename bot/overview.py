@@ -62,6 +62,10 @@ _KIND_ORDER: Final[dict[Kind, int]] = {
 }  # fmt: skip
 _FIGURE_KINDS: Final[frozenset[Kind]] = frozenset({"statistic"})
 # Words too general to be a subject (every fact is about AI in Guangdong).
+_ASKING: Final = re.compile(  # a question word: the message asks something of the name
+    "什么|啥|吗|呢|哪|谁|几|多少|怎|如何|是否|是不是|有没有|咩|乜|边|点样|[?？]"
+    r"|\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did)\b"
+)
 _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "广东省", "数据", "资料"}
 
 
@@ -119,6 +123,7 @@ def _kind_by_kind(facts: list[Fact]) -> list[Fact]:
 class Wish(enum.StrEnum):
     STRONG = "strong"  # 讲讲, 介绍, overview: a digest even if one fact would answer
     WEAK = "weak"  # 有哪些, 怎么样: a digest when no single fact answers confidently
+    BARE = "bare"  # a name alone (华为? 双选会): a digest when several facts hold it
 
 
 def wants_overview(text: str) -> Wish | None:
@@ -154,6 +159,19 @@ class Overviews:
             for w, _, _ in self.matcher.index.segmenter.words(stripped)
             if w not in _FRAMING_WORDS and w not in FUNCTION_WORDS
         ]
+
+    def bare_topic(self, text: str) -> bool:
+        """A message that only names one thing (华为? 双选会, the alliance) and asks nothing of
+        it: the reader wants what the sources say about it."""
+        canonical = normalise(text).rstrip("?？!！。. ")
+        if not canonical or _ASKING.search(canonical):
+            return False
+        q = self.matcher.read(text)
+        words = [w for w, _, _ in q.content if w not in _GENERAL]
+        owners = self.matcher.index.phrase_owners
+        return (
+            not q.asked and len(words) == 1 and (words[0] in owners or bool(entities_in(words[0])))
+        )
 
     def topic(self, text: str) -> str:
         """The topic in the matcher's words (English read into Chinese)."""

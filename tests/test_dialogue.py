@@ -143,6 +143,18 @@ def test_what_a_company_took_part_in_is_a_briefing_on_it(
     assert "digital-economy-talent-base" in reply.fact_ids  # built with Huawei
 
 
+def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
+    """华为? names a company several facts mention and none is about: what they say of it.
+    粤匠 alone is its model's fact; a greeting is no name."""
+    huawei = assistant.reply("华为?")
+    assert huawei.mode == "overview"
+    assert len(huawei.fact_ids) >= 3
+    assert assistant.reply("双选会").mode == "overview"
+    assert assistant.reply("粤匠").fact_ids[0] == "yuejiang-model"
+    assert assistant.reply("粤匠").mode == "answer"
+    assert assistant.reply("晚安啦").mode != "overview"
+
+
 @pytest.mark.parametrize("question", ["帮我写一份简报", "给我一份简报", "brief me"])
 def test_a_briefing_asked_with_no_topic_is_on_everything(
     assistant: Assistant, question: str
