@@ -54,6 +54,7 @@ _MONTH: Final = alternation(_MONTHS)
 _RELATIVE: Final = RELATIVE_TIME
 _AND: Final = r"\s*(?:和|与|跟|同|及|、|以及|and|&|\+)\s*"  # between two subjects of one topic
 _FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
+LEAD_WINDOW: Final = 8  # candidates a story's lead may be among to head a subject's digest
 MAX_ITEMS: Final = int(_DATA["max_items"])
 MIN_SUBJECT_COVERAGE: Final = 0.5  # a fact explains at least half of the subject's words
 FOREIGN_WORDS: Final = 2  # subject words no fact holds that make a topic foreign to the sources
@@ -225,6 +226,13 @@ class Overviews:
             return Digest(shown, (), nowhere, broad)
         if unknown:
             return Digest(shown, (), unknown, broad)
+        if len(subject) == 1 and not (kinds or months or places):
+            # 给我讲讲联盟: the story the name leads (its founding), then the rest
+            leads = [
+                f for f in ranked[:LEAD_WINDOW]
+                if f.id in self._article_leads and subject[0] in normalise(f.title)
+            ]  # fmt: skip
+            ranked = list(dict.fromkeys([*leads[:1], *ranked]))
         doings = bool(_DOINGS.search(normalise(text)))
         if doings:  # what was done: the deeds after the subject's head
             ranked[1:] = sorted(ranked[1:], key=lambda f: f.kind not in _DEEDS)
@@ -358,8 +366,15 @@ class Overviews:
         head = fitting[0]
         family = {i for i in head.indexed.family if i != head.index}
         related = sorted((self.base.facts[i] for i in family), key=_figures_first)
-        named = [c.indexed.fact for c in fitting[1:]]
+        named = [c.indexed.fact for c in fitting if c is not head]
         return list(dict.fromkeys([head.indexed.fact, *related, *named]))
+
+    @functools.cached_property
+    def _article_leads(self) -> frozenset[str]:
+        """Each article's first fact: what its story is (the fact base lists the lead first)."""
+        return frozenset(
+            facts[0].id for facts in _grouped(list(self.base.facts), _article).values()
+        )
 
     @functools.cached_property
     def _story_leads(self) -> tuple[Fact, ...]:

@@ -155,6 +155,19 @@ def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assista
     assert assistant.reply("晚安啦").mode != "overview"
 
 
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("给我讲讲联盟", "gd-ai-robotics-alliance"), ("给我讲讲双选会", "skills-exchange-2025"),
+     ("讲讲粤匠", "yuejiang-model")],
+)  # fmt: skip
+def test_a_briefing_on_a_name_opens_with_the_story_it_leads(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    """The alliance's founding before its private members; 粤匠 is no story's lead, its own
+    fact first."""
+    assert assistant.reply(question).fact_ids[0] == lead
+
+
 @pytest.mark.parametrize("question", ["帮我写一份简报", "给我一份简报", "brief me"])
 def test_a_briefing_asked_with_no_topic_is_on_everything(
     assistant: Assistant, question: str
