@@ -35,6 +35,7 @@ from bot.lexicon import (
     alternation,
     data,
     entities_in,
+    unwrapped,
 )
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
@@ -90,13 +91,13 @@ SMALL_TALK, EXAMPLES = _small_talk()
 
 
 def small_talk(text: str) -> SmallTalk | None:
-    """The small-talk intent the whole message is, if any (你好, 谢谢, 你是谁, 帮助)."""
-    bare = _NOISE.sub("", normalise(text))
-    if not bare:
-        return None
-    for intent in SMALL_TALK:
-        if any(p.fullmatch(bare) for p in intent.patterns):
-            return intent
+    """The small-talk intent the whole message is, if any (你好, 谢谢, 你是谁, 帮助), also once
+    the words wrapped around it are off (by the way, who are you?)."""
+    for message in dict.fromkeys((normalise(text), unwrapped(normalise(text)))):
+        bare = _NOISE.sub("", message)
+        for intent in SMALL_TALK if bare else ():
+            if any(p.fullmatch(bare) for p in intent.patterns):
+                return intent
     return None
 
 

@@ -143,6 +143,16 @@ def test_what_a_company_took_part_in_is_a_briefing_on_it(
     assert "digital-economy-talent-base" in reply.fact_ids  # built with Huawei
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Switching topics: how many students are at Guangdong's technical schools?",
+     "换个话题，广东有多少所技工院校？"],
+)  # fmt: skip
+def test_changing_the_topic_is_a_wrapper(assistant: Assistant, question: str) -> None:
+    _, reply = talk(assistant, ["联盟什么时候成立的？", question])
+    assert reply.startswith("answer|techschools-count")
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
@@ -449,6 +459,7 @@ def test_an_overview_of_something_not_covered_is_refused(
         ("Can you write me a CV?", "en"),
         ("好的收到，辛苦了", "zh-Hans"),  # acknowledgements in a row; not the resumes 收到
         ("明白了，多谢晒", "zh-Hans"),
+        ("By the way, who are you?", "en"),  # small talk inside a wrapper
     ],
 )
 def test_small_talk_says_what_the_bot_knows(assistant: Assistant, text: str, language: str) -> None:
