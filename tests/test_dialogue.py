@@ -153,6 +153,20 @@ def test_changing_the_topic_is_a_wrapper(assistant: Assistant, question: str) ->
     assert reply.startswith("answer|techschools-count")
 
 
+@pytest.mark.parametrize(
+    "question", ["粤匠大模型在哪里发布的", "Where was the Yuejiang model launched?"]
+)
+def test_where_a_thing_came_out_is_the_event_it_came_out_at(
+    assistant: Assistant, question: str
+) -> None:
+    """The model's fact names no place; the 5月7日 fair it was released at does (东莞). Not
+    for what the fact never says happened: opening it to students."""
+    reply = assistant.reply(question)
+    assert reply.mode == "answer"
+    assert reply.fact_ids[0] == "skills-exchange-2025"
+    assert assistant.reply("粤匠大模型什么时候开放给学生用？").mode != "answer"
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
