@@ -34,6 +34,7 @@ _ENGLISH_DEMONSTRATIVE: Final = re.compile(
 )
 _ENGLISH_THERE: Final = re.compile(_DATA["english_place_pronoun"])
 SLOT_WORDS: Final = frozenset(_DATA["slot_words"])
+GROUPS: Final = frozenset(_DATA["groups"])
 _AWAY: Final = re.compile("|".join(rf"\b{w}\b" if w.isascii() else w for w in _DATA["away"]))
 _COUNTED: Final = frozenset({"count", "list", "money"})  # questions whose focus an ellipsis swaps
 _NAMING_GLUE: Final = re.compile(r"[的之和与及、,，\s]")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from bot.dialogue import SLOT_WORDS, Context
+from bot.dialogue import GROUPS, SLOT_WORDS, Context
 from bot.factbase import FactBase
 from bot.factindex import FactIndex
 
@@ -20,6 +20,7 @@ _FIGURE: Final = re.compile(r"\d")
 # Kinds of fact that are things with names of their own: an event or a body the question did
 # not name is the referent itself (联盟12月要办什么活动: the conference, not 联盟).
 _NAMED_KINDS: Final = frozenset({"event", "organization", "initiative", "policy"})
+_SPEAKER: Final = re.compile(r"^([^：:]{2,12})[：:]")  # a view's title names its speaker first
 
 
 def named_in(index: FactIndex, text: str, fact_ids: Sequence[str]) -> str:
@@ -44,6 +45,18 @@ def name_of(index: FactIndex, base: FactBase, fact_id: str) -> str:
     return max(names, key=len, default=title)
 
 
+def _speaker(index: FactIndex, base: FactBase, fact_id: str) -> str:
+    """The person whose view a fact is, as its title names them first (邓飞：…; 澳门培正中学
+    校长高锦辉：… -> 高锦辉), if a name the facts know and not a group (与会嘉宾)."""
+    fact = base.by_id[fact_id]
+    found = _SPEAKER.match(index.canonical(fact.title))
+    if fact.kind != "person" or found is None:
+        return ""
+    names = [p for p, _ in index.phrases_in(found.group(1)) if found.group(1).endswith(p)]
+    name = max(names, key=len, default="")
+    return "" if name in GROUPS else name
+
+
 def topic_of(
     index: FactIndex,
     base: FactBase,
@@ -61,6 +74,9 @@ def topic_of(
     (联盟12月要办什么活动: the conference, so 在哪里办 asks the conference's venue)."""
     position = index.position(fact_id)
     family = index.fact(position).family
+    speaker = _speaker(index, base, fact_id)
+    if answered and speaker:
+        return speaker  # which legislator spoke about data sharing? -> 邓飞, whom 他 is then
     phrases = [  # a date, a figure or a slot (主办) is no referent
         phrase
         for phrase, _ in index.phrases_in(index.canonical(text))

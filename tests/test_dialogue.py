@@ -167,6 +167,19 @@ def test_where_a_thing_came_out_is_the_event_it_came_out_at(
     assert assistant.reply("粤匠大模型什么时候开放给学生用？").mode != "answer"
 
 
+def test_he_is_the_speaker_the_answer_named(assistant: Assistant) -> None:
+    """The question named a legislator, the answer named 邓飞: 他 / he is 邓飞."""
+    first, second = talk(
+        assistant,
+        [
+            "Which Hong Kong legislator spoke about sharing AI education data?",
+            "What did he propose?",
+        ],
+    )
+    assert first.startswith("answer|deng-fei")
+    assert second.startswith("answer|deng-fei-data-sharing")
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
