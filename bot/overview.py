@@ -290,6 +290,8 @@ class Overviews:
                 ranked, key=lambda f: tuple(self._crowd(f, p) for p in sorted(places))
             )
             ranked = [f for _, tier in tiers for f in _kind_by_kind(list(tier))]
+        if months:  # 6月发生了什么: what is dated in June first, then what its quotes place there
+            ranked.sort(key=lambda f: not self._dated_in(f, months))
         return ranked
 
     def _crowd(self, fact: Fact, place: str) -> tuple[bool, int]:
@@ -326,8 +328,12 @@ class Overviews:
         return [f for f in pool if f.id in wanted]
 
     @staticmethod
+    def _dated_in(fact: Fact, months: set[int]) -> bool:
+        return fact.when is not None and len(fact.when) >= 7 and int(fact.when[5:7]) in months
+
+    @staticmethod
     def _in_month(fact: Fact, months: set[int]) -> bool:
-        if fact.when and len(fact.when) >= 7 and int(fact.when[5:7]) in months:
+        if Overviews._dated_in(fact, months):
             return True
         quoted = normalise(" ".join([fact.answer, *(q.quote for q in fact.sources)]))
         return any(re.search(rf"(?<!\d){m}月", quoted) for m in months)

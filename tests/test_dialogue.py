@@ -180,6 +180,15 @@ def test_he_is_the_speaker_the_answer_named(assistant: Assistant) -> None:
     assert second.startswith("answer|deng-fei-data-sharing")
 
 
+@pytest.mark.parametrize("question", ["6月發生咗咩事？", "6月发生了什么", "What happened in June?"])
+def test_what_happened_in_a_month_opens_with_what_is_dated_then(
+    assistant: Assistant, question: str
+) -> None:
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert reply.fact_ids[0] == "gd-ai-robotics-alliance"  # founded 6月6日
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
