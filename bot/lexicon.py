@@ -112,7 +112,7 @@ GENERIC_MODIFIERS: Final = frozenset(_QUESTIONS["generic_modifiers"])
 _WRAPPERS: Final = data("wrappers.yaml")
 _ROLES: Final = "|".join(sorted(map(re.escape, _WRAPPERS["roles"]), key=len, reverse=True))
 WRAPPER: Final = re.compile(
-    rf"(?:我是|我系|作为|身为)(?:一名|一个|一位|个|名)?(?:[^,，?？]{{0,6}}的)?(?:{_ROLES})"
+    rf"(?:我是|我系|作为|身为)(?:一名|一个|一位|个|名)?(?:[^,，?？]{{0,6}}?的?)?(?:{_ROLES})"
     rf"(?:这边|这里)?(?:的话|的)?[,，]?"
     rf"|(?:{_ROLES})(?:这边|这里)(?:的)?[,，]?"
     rf"|(?:{alternation(_WRAPPERS['phrases']).pattern})[,，:：]?"

@@ -23,6 +23,7 @@ WRAPPERS = [
     "HR这边想确认一下，",
     "你好，我係澳門嘅應屆畢業生，想問吓",  # a Cantonese self-introduction, and 想問吓
     "你好呀，我系香港教联会嘅会员，想问",
+    "各位好，我系香港记者，想问下",  # a place before the role, without 嘅
 ]
 
 
