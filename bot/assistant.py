@@ -636,6 +636,14 @@ class Assistant:
                 with_topic = self.matcher.match(first.matches[0].fact.title + parts[n])
                 if with_topic.answered:
                     outcomes[n] = with_topic
+            elif first.answered and self._only_slots(parts[n]):
+                # 南沙活动有几多人出席？主办方系边个: the organisers of that event, not any
+                topic = topic_of(
+                    self.matcher.index, self.base, parts[0], first.matches[0].fact.id, None
+                )
+                with_topic = self.matcher.match(f"{topic} {parts[n]}")
+                if with_topic.answered:
+                    outcomes[n] = with_topic
         facts: list[Fact] = []
         answered = [o.matches[0].fact for o in outcomes if o.answered]
         if whole.answered and (len(answered) < 2 or whole.matches[0].fact in answered):

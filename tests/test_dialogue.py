@@ -189,6 +189,15 @@ def test_what_happened_in_a_month_opens_with_what_is_dated_then(
     assert reply.fact_ids[0] == "gd-ai-robotics-alliance"  # founded 6月6日
 
 
+def test_a_later_part_of_only_slots_asks_of_the_first_parts_topic(assistant: Assistant) -> None:
+    """主辦方係邊個 alone is the Dongguan fair's organisers; after 南沙活動, that event's."""
+    reply = assistant.reply("南沙活動有幾多人出席？主辦方係邊個？")
+    assert list(reply.fact_ids[:2]) == [
+        "gba-ai-talent-exchange-attendance",
+        "gba-ai-talent-exchange-organisers",
+    ]
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
