@@ -572,6 +572,8 @@ def test_other_things_are_not_asked_about_the_topic(assistant: Assistant) -> Non
     [
         "What is the ticket price for the December conference?",  # an English detail noun
         "Please name all eight departments behind the AI+manufacturing plan",  # only counted
+        "How do I sign up for the first Guangdong AI and robotics skills competition?",  # 报名
+        "專家委員會的主任委員是哪位院士？",  # the 23 academicians lead it; no chair is named
     ],
 )
 def test_english_details_the_sources_lack_are_refused(assistant: Assistant, question: str) -> None:
