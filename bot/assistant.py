@@ -37,6 +37,7 @@ from bot.lexicon import (
     data,
     entities_in,
     unwrapped,
+    words,
 )
 from bot.matcher import Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
@@ -60,6 +61,7 @@ _SENTENCE_END: Final = re.compile(r"[；;？?。！!\n，,]+")  # 高锦辉是�
 _ATTRIBUTION_DATA: Final = data("attribution.yaml")
 _ATTRIBUTION: Final = re.compile("|".join(_ATTRIBUTION_DATA["asks"]))
 _ATTRIBUTION_FRAMING: Final = alternation(_ATTRIBUTION_DATA["framing"])
+_PAGE_SECTION: Final = alternation(words("page_sections.txt"))
 _KIND_NOUNS: Final = {"event": "的活动", "organization": "的机构"}  # 南沙那场: 南沙的活动
 _CONJUNCTS: Final = re.compile(r"[和与跟同、及]")
 _NOISE: Final = re.compile(r"[\s\W_]+")
@@ -197,6 +199,9 @@ class Assistant:
         talk = small_talk(text)
         if talk is not None:
             return self._small_talk(talk, script), context and context.touched(now)
+        if _PAGE_SECTION.search(normalise(text)):  # 经济新闻精选有哪些新闻: page noise
+            refusal = Outcome(text, Verdict.NOT_FOUND, script)
+            return self.render.outcome(refusal, self.base), context and context.touched(now)
         if _ATTRIBUTION.search(normalise(text)):
             sourced = self._attribution(text, context, script, now)
             if sourced is not None:

@@ -198,6 +198,13 @@ def test_a_later_part_of_only_slots_asks_of_the_first_parts_topic(assistant: Ass
     ]
 
 
+@pytest.mark.parametrize("question", ["經濟新聞精選有哪些新聞？", "标题新闻讲了什么"])
+def test_the_pages_other_news_is_refused(assistant: Assistant, question: str) -> None:
+    """The lists of other news around the articles share words with facts (经济, 新闻) but
+    hold none."""
+    assert assistant.reply(question).mode == "refusal"
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
