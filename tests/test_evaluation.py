@@ -96,9 +96,16 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The eleventh round's (644 single questions; 135 overviews and 61 dialogues), written
     # while round ten was tuned on, scored once at a6a6810: answers 87.3, refusals 93.1,
     # English 88.4, traditional 75.8, paraphrase 82.1, language 97.6; briefings: overviews
-    # 76.3, refusals 91.3, follow-ups 81.6 with 6 wrong referents. The latest honest figure.
+    # 76.3, refusals 91.3, follow-ups 81.6 with 6 wrong referents. Tuned on since.
     "eleventh-heldout.yaml": {"answer": 0.85, "refusal": 0.91, "language": 0.95},
     "eleventh-briefings-heldout.yaml": {"answer": 0.78, "refusal": 0.89, "overview": 0.74},
+    # The twelfth round's (704 single questions; 130 overviews and 62 dialogues), written
+    # while round eleven was tuned on, scored once at d9ff514: answers 90.3, refusals 93.1,
+    # English 86.8, traditional 96.6, Cantonese 91.0, paraphrase 83.7, language 97.6;
+    # briefings: answers 87.4, overviews 63.8 (English 17/34), refusals 83.3, follow-ups 83.3
+    # with 2 wrong referents. The latest honest figure.
+    "twelfth-heldout.yaml": {"answer": 0.88, "refusal": 0.91, "language": 0.95},
+    "twelfth-briefings-heldout.yaml": {"answer": 0.85, "refusal": 0.81, "overview": 0.61},
 }
 
 
