@@ -205,6 +205,18 @@ def test_the_pages_other_news_is_refused(assistant: Assistant, question: str) ->
     assert assistant.reply(question).mode == "refusal"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What challenges do the mainland, Hong Kong and Macau face in co-training AI talent?",
+     "Give me a digest of the alliance for a newsletter"],
+)  # fmt: skip
+def test_english_asks_for_briefings_in_more_ways(assistant: Assistant, question: str) -> None:
+    assert assistant.reply(question).mode == "overview"
+    assert assistant.reply("Can you explain how transformers work in deep learning?").mode == (
+        "refusal"
+    )
+
+
 def test_a_name_alone_is_a_briefing_unless_a_fact_is_about_it(assistant: Assistant) -> None:
     """华为? names a company several facts mention and none is about: what they say of it.
     粤匠 alone is its model's fact; a greeting is no name."""
