@@ -62,11 +62,11 @@ _KIND_ORDER: Final[dict[Kind, int]] = {
     "statistic": 0, "event": 1, "initiative": 2, "policy": 3, "organization": 4, "person": 5,
 }  # fmt: skip
 _FIGURE_KINDS: Final[frozenset[Kind]] = frozenset({"statistic"})
-# Words too general to be a subject (every fact is about AI in Guangdong).
 _ASKING: Final = re.compile(  # a question word: the message asks something of the name
     "什么|啥|吗|呢|哪|谁|几|多少|怎|如何|是否|是不是|有没有|咩|乜|边|点样|[?？]"
     r"|\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did)\b"
 )
+# Words too general to be a subject (every fact is about AI in Guangdong).
 _GENERAL: Final = HOME_GROUND | {"人工智能", "ai", "机器人", "人才", "广东省", "数据", "资料"}
 
 
