@@ -322,8 +322,11 @@ class Assistant:
         if wish is None and context is None and self.overviews.bare_topic(text):
             wish = Wish.BARE
         outcome = self.matcher.match(text, named=named, near=near, within=within)
-        came_about = HAPPENED.search(self.matcher.index.canonical(text)) is not None
-        if outcome.verdict is Verdict.MISSING_DETAIL and outcome.matches and came_about:
+        if (
+            outcome.verdict is Verdict.MISSING_DETAIL
+            and outcome.matches
+            and HAPPENED.search(self.matcher.index.canonical(text))
+        ):
             # 粤匠大模型在哪里发布的: the fact gives no place, the event it came out at does
             # (not 什么时候开放给学生用: asked of no coming about)
             at = self.matcher.occasion(text, frozenset({outcome.matches[0].fact.id}))
