@@ -184,6 +184,9 @@ class Assistant:
     def __init__(self, base: FactBase, matcher: Matcher, renderer: Renderer) -> None:
         self.base, self.matcher, self.render = base, matcher, renderer
         self.overviews = Overviews(matcher)
+        # slot words as the matcher reads them too (venue is read venu, date dat)
+        read = {matcher.index.canonical(w) for w in SLOT_WORDS | ASKED_WORD_SET}
+        self._slot_words = SLOT_WORDS | ASKED_WORD_SET | read
 
     def reply(self, text: str, *, script: Script | None = None) -> Reply:
         """A reply to a message on its own, with no conversation before it."""
@@ -294,6 +297,7 @@ class Assistant:
             and context.topic
             and not turns_away(text)
             and not self._names_another(text, context.topic)
+            and self._knows_a_word(text)
         ):
             leant = f"{context.topic} {text}"
             # the topic must read into the question, not stand as a part of its own (广东技能
@@ -449,7 +453,27 @@ class Assistant:
             return False
         index = self.matcher.index
         about = [index.fact(index.position(f.id)).about for f in digest.facts]
-        return any(not any(name in text for text in about) for name in outcome.unknown)
+        return any(
+            not any(name in text for text in about)
+            and not (
+                name in PLACES and any(self.overviews.in_story_about(f, name) for f in digest.facts)
+            )
+            for name in outcome.unknown
+        )
+
+    def _knows_a_word(self, text: str) -> bool:
+        """Whether any word of the message is one a fact holds: keyboard mash (jdksla;;;fjk)
+        leans on no topic, it is no question about it."""
+        index = self.matcher.index
+        q = self.matcher.read(text)
+        return (
+            not q.content
+            or wants_overview(text) is not None
+            or any(
+                word in self._slot_words or index.holders(word) or index.sounds_like(word)
+                for word, _, _ in q.content
+            )
+        )
 
     def _foreign(self, text: str) -> bool:
         """Whether a topic names a thing no fact holds at all (新能源汽车补贴: 补贴), not a
@@ -511,7 +535,7 @@ class Assistant:
         content = [w for w, _, _ in self.matcher.read(text).content]
         if not content:  # and where?  几时?: a question word alone asks about the topic
             return asks_something(text)
-        return all(w in SLOT_WORDS or w in ASKED_WORD_SET for w in content)
+        return all(w in self._slot_words for w in content)
 
     def _named_before(self, text: str) -> bool:
         """Whether a pronoun's referent is named earlier in the same message: its first

@@ -37,6 +37,7 @@ _K = TypeVar("_K")  # what facts are grouped by: an article, a kind
 _DATA: Final = data("overview.yaml")
 _STRONG: Final = re.compile("|".join(_DATA["strong"]))
 _WEAK: Final = re.compile("|".join(_DATA["weak"]))
+_NAMED: Final = re.compile("|".join(_DATA["named"]))
 _FRAMING_WORDS: Final = frozenset(_DATA["framing"])
 _SETTINGS: Final = re.compile("|".join(_DATA["settings"]))
 _DOINGS: Final = re.compile("|".join(_DATA["doings"]))
@@ -47,6 +48,7 @@ _DEEDS: Final[frozenset[Kind]] = frozenset({"event", "initiative"})
 _KINDS: Final[dict[Kind, frozenset[str]]] = {
     kind: frozenset(words) for kind, words in _DATA["kinds"].items()
 }
+_KIND_WORDS: Final = frozenset(itertools.chain.from_iterable(_KINDS.values()))
 _MONTHS: Final = {
     alias: int(month) for month, aliases in _DATA["months"].items() for alias in aliases
 }
@@ -106,10 +108,14 @@ def _joined(words: list[str], written: str) -> str:
         if word.isascii():
             found = re.search(re.escape(word), written, re.IGNORECASE)
             word = found.group() if found else word
-        if shown and (shown[-1].isascii() or word[0].isascii()):
+        if shown and (_latin(shown[-1]) or _latin(word[0])):
             shown += " "
         shown += word
     return shown
+
+
+def _latin(text: str) -> bool:
+    return text.isascii() and text.isalpha()
 
 
 def _kind_by_kind(facts: list[Fact]) -> list[Fact]:
@@ -124,13 +130,16 @@ def _kind_by_kind(facts: list[Fact]) -> list[Fact]:
 class Wish(enum.StrEnum):
     STRONG = "strong"  # 讲讲, 介绍, overview: a digest even if one fact would answer
     WEAK = "weak"  # 有哪些, 怎么样: a digest when no single fact answers confidently
-    BARE = "bare"  # a name alone (华为? 双选会): a digest when several facts hold it
+    # a name alone (华为? 双选会), what X was about: a digest when several facts hold the name
+    BARE = "bare"
 
 
 def wants_overview(text: str) -> Wish | None:
     canonical = normalise(text)
     if _STRONG.search(canonical):
         return Wish.STRONG
+    if _NAMED.search(canonical):
+        return Wish.BARE
     if _WEAK.search(canonical):
         return Wish.WEAK
     return None
@@ -154,12 +163,14 @@ class Overviews:
     def _words(self, text: str) -> list[str]:
         """The topic's words: markers, settings and framing words out, whole words only (the
         会 of 双选会 is no kind word, the 上 of 上海 no framing)."""
-        stripped = _SETTINGS.sub(" ", _WEAK.sub(" ", _STRONG.sub(" ", unwrapped(text))))
+        stripped = _SETTINGS.sub(
+            r" \g<named> ", _WEAK.sub(" ", _NAMED.sub(" ", _STRONG.sub(" ", unwrapped(text))))
+        )
         return [
             w
             for w, _, _ in self.matcher.index.segmenter.words(stripped)
-            if w not in _FRAMING_WORDS and w not in FUNCTION_WORDS
-        ]
+            if w not in _FRAMING_WORDS and (w not in FUNCTION_WORDS or w in _KIND_WORDS)
+        ]  # (people is a function word, and a kind asked for: the key people at the event)
 
     def bare_topic(self, text: str) -> bool:
         """A message that only names one thing (华为? 双选会, the alliance) and asks nothing of
@@ -213,7 +224,9 @@ class Overviews:
         ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
-        unknown = tuple(sorted(n for n in named if not any(n in self._about(f) for f in ranked)))
+        unknown = tuple(
+            sorted(n for n in named if not any(self._covers(f, n, places) for f in ranked))
+        )
         figures = set(_FIGURE.findall(canonical))  # 2030的目标: no fact's figure (8月 is a date)
         holding = [f for f in ranked if all(n in self._about(f) for n in figures)]
         if figures and holding:  # the 12 policy measures: the facts about those twelve
@@ -274,6 +287,8 @@ class Overviews:
         ):  # facts about the place, else (东莞双选会的主办方) facts naming it
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
+            if not about:  # what 邓飞 said at the Nansha event: the people of its story
+                about = [f for f in ranked if f.kind == "person" and self.in_story_about(f, place)]
             if "person" in kinds:  # the people a report on the place quotes spoke there
                 stories = {s.article for f in about for s in f.sources[:1]}
                 about += [f for f in ranked if f.kind == "person" and f.sources
@@ -301,6 +316,15 @@ class Overviews:
         about = self._about(fact)
         others = {p for p in entities_in(about) & PLACES if place not in p and p not in place}
         return place not in about, len(others)
+
+    def _covers(self, fact: Fact, name: str, places: set[str]) -> bool:
+        return name in self._about(fact) or (name in places and self.in_story_about(fact, name))
+
+    def in_story_about(self, fact: Fact, place: str) -> bool:
+        """Whether the fact comes from a story with a fact about the place: 邓飞 spoke at
+        the Nansha event though none of his words name 南沙."""
+        story = _article(fact)
+        return any(_article(f) == story and self._is_about(f, place) for f in self.base.facts)
 
     @staticmethod
     def _of_kind(fact: Fact, kinds: set[Kind]) -> bool:

@@ -801,3 +801,51 @@ def test_a_ceremony_says_when(assistant: Assistant) -> None:
     """The fund started 成立仪式上: that is the when the sources give."""
     reply = assistant.reply("智能產業基金是甚麼時候啟動的？")
     assert (reply.mode, reply.fact_ids[0]) == ("answer", "gd-intelligent-industry-fund")
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("我想了解一下南沙那个AI教育交流活动", "gba-ai-talent-exchange-2025"),
+        ("What was the Nansha event on AI education about?", "gba-ai-talent-exchange-2025"),
+        ("八部門搞嘅「人工智能+製造」專項行動有啲咩重點？", "ai-manufacturing-plan"),
+        ("南沙活动上各位嘉宾都说了啥", None),
+    ],
+)
+def test_wanting_to_learn_about_a_thing_is_a_digest(
+    assistant: Assistant, question: str, first: str | None
+) -> None:
+    """想了解 with nothing asked of the thing, what X was about, its 重点: a briefing, and
+    the marker never swallows the topic it frames."""
+    reply = assistant.reply(question)
+    assert reply.mode == "overview"
+    assert len(reply.fact_ids) >= 3
+    if first is not None:
+        assert reply.fact_ids[0] == first
+
+
+def test_one_thing_asked_after_wanting_to_learn_is_answered(assistant: Assistant) -> None:
+    """想了解…最大的挑战 asks one thing; 重点行业 names the key industries, not 重点."""
+    assert assistant.reply("人工智能+製造有咩重點行業？").mode == "answer"
+    reply = assistant.reply("我想了解一下澳门培正中学推行AI教育遇到的最大挑战")
+    assert (reply.mode, reply.fact_ids[0]) == ("answer", "pui-ching-macau-ai-teachers")
+
+
+def test_what_a_speaker_said_at_an_event_is_what_they_said(assistant: Assistant) -> None:
+    """邓飞's words never name 南沙, but he spoke at the Nansha event; a place his story is
+    not about (深圳) is still refused."""
+    reply = assistant.reply("What did Tang Fei say about AI education at the Nansha event?")
+    assert reply.mode == "overview"
+    assert set(reply.fact_ids) == {"deng-fei-data-sharing", "deng-fei-teacher-exchange"}
+    said = assistant.reply("What did Zhang Zesong of CityU say?")
+    assert (said.mode, said.fact_ids[0]) == ("answer", "zhang-zesong-hk-universities")
+    assert assistant.reply("邓飞在深圳说了什么").mode == "refusal"
+
+
+def test_keyboard_mash_in_a_conversation_leans_on_nothing(assistant: Assistant) -> None:
+    """A mash after an answer is no question about its topic; a slot word still is."""
+    opening = "粤港澳大湾区人工智能与机器人产业大会什么时候开？"
+    _, mash = talk(assistant, [opening, "jdksla;;;fjk"])
+    assert mash.startswith("refusal|")
+    _, summary = talk(assistant, [opening, "总结一下"])
+    assert summary.startswith("overview|gba-ai-robotics-conference-2025")
