@@ -764,6 +764,14 @@ class Matcher:
                 return Outcome(q.original, Verdict.AMBIGUOUS, script, choices, features=features)
         return Outcome(q.original, Verdict.NOT_FOUND, script, suggestions, features=features)
 
+    @staticmethod
+    def _twins(one: Candidate, other: Candidate) -> bool:
+        return (
+            one.indexed.fact.kind == other.indexed.fact.kind == "person"
+            and other.index in one.indexed.family
+            and other.unexplained == one.unexplained
+        )
+
     def settle(
         self, q: Question, ranked: list[Candidate], in_scope: list[Candidate]
     ) -> tuple[Candidate, float]:
@@ -777,6 +785,19 @@ class Matcher:
                 p_other = self._probability(q, ranked, other)
                 if p_other > p + CLEARLY_LIKELIER:
                     top, p = other, p_other
+        first = min(  # of a person's tied views, the first: a report names the post there
+            (c for c in in_scope[:SUGGESTIONS]
+             if (c is top or self._twins(top, c)) and c.rank >= NEAR_TIE * top.rank),
+            key=lambda c: c.index,
+        )  # fmt: skip
+        if first is not top:
+            top, p = first, self._probability(q, ranked, first)
+        if "who" in q.asked:
+            # asked who a person is, another of their views explaining the same words is a
+            # twin, no runner-up (邓飞是什么身份: both name him 香港立法会议员): the model,
+            # fitted on the plain runner-up, sees the margin to the first other fact
+            apart = [c for c in ranked if c is top or not self._twins(top, c)]
+            p = max(p, self._probability(q, apart, top))
         return top, p
 
     def _rival(
@@ -788,7 +809,7 @@ class Matcher:
         if len(in_scope) < 2:
             return None
         top, second = in_scope[0], in_scope[1]
-        if second.rank < RIVAL_RANK * top.rank:
+        if second.rank < RIVAL_RANK * top.rank or self._twins(top, second):
             return None
         p_top, p = self._probability(q, ranked, top), self._probability(q, ranked, second)
         return (second, p) if p >= self.model.threshold and p >= p_top - RIVAL_PROBABILITY else None

@@ -133,6 +133,18 @@ def test_a_near_tie_goes_to_the_fact_that_answers(matcher: Matcher) -> None:
         assert outcome.best.fact.id == fact_id
 
 
+@pytest.mark.parametrize(
+    "question", ["邓飞是什么身份？", "邓菲是什么身份", "鄧飛係咩人嚟㗎？", "Who is Tang Fei?"]
+)
+def test_who_a_person_is_is_the_first_of_their_tied_views(matcher: Matcher, question: str) -> None:
+    """Two of 邓飞's views tie on his name: no choice between them and no refusal; the first,
+    where the report gives his posts (香港立法会议员、香港大学校董), answers."""
+    outcome = matcher.match(question)
+    assert outcome.verdict is Verdict.ANSWERED
+    assert outcome.best
+    assert outcome.best.fact.id == "deng-fei-teacher-exchange"
+
+
 def test_who_must_be_carried_by_the_answer(matcher: Matcher) -> None:
     assert not matcher.match("首期募资的20亿元是由谁出的？").answered  # the fund names no one
     assert matcher.match("双选会是谁主办的？").answered
