@@ -103,9 +103,16 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # while round eleven was tuned on, scored once at d9ff514: answers 90.3, refusals 93.1,
     # English 86.8, traditional 96.6, Cantonese 91.0, paraphrase 83.7, language 97.6;
     # briefings: answers 87.4, overviews 63.8 (English 17/34), refusals 83.3, follow-ups 83.3
-    # with 2 wrong referents. The latest honest figure.
+    # with 2 wrong referents. Tuned on since.
     "twelfth-heldout.yaml": {"answer": 0.88, "refusal": 0.91, "language": 0.95},
     "twelfth-briefings-heldout.yaml": {"answer": 0.85, "refusal": 0.81, "overview": 0.61},
+    # The thirteenth round's (690 single questions; 121 overviews and 60 dialogues), written
+    # while round twelve was tuned on, scored once at 6f333d7: answers 85.1, refusals 91.1,
+    # English 79.4, paraphrase 76.5, language 100; briefings: answers 88.7, overviews 68.0
+    # (English 17/32), refusals 88.7, follow-ups 85.6 with 1 wrong referent. The latest
+    # honest figure.
+    "thirteenth-heldout.yaml": {"answer": 0.83, "refusal": 0.89, "language": 0.98},
+    "thirteenth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.86, "overview": 0.66},
 }
 
 
