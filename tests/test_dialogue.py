@@ -285,8 +285,8 @@ def test_the_one_there_is_the_event_held_in_that_place(assistant: Assistant) -> 
 
 
 def test_an_unanswered_question_still_names_the_referent(assistant: Assistant) -> None:
-    first, second = talk(assistant, ["邓飞是什么身份？", "他提到了哪些问题？"])
-    assert not first.startswith("answer")  # the sources give his titles only in passing
+    first, second = talk(assistant, ["邓飞毕业于哪所大学？", "他提到了哪些问题？"])
+    assert not first.startswith("answer")  # the sources do not say where he studied
     assert second.startswith("answer|deng-fei-")  # 他 is 邓飞, not "which one?"
 
 
