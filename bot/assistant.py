@@ -451,13 +451,8 @@ class Assistant:
         then the digest is about the rest of the question, not about what it asks."""
         if outcome.verdict is not Verdict.OUT_OF_SCOPE or not outcome.unknown:
             return False
-        index = self.matcher.index
-        about = [index.fact(index.position(f.id)).about for f in digest.facts]
         return any(
-            not any(name in text for text in about)
-            and not (
-                name in PLACES and any(self.overviews.in_story_about(f, name) for f in digest.facts)
-            )
+            not any(self.overviews.covers(f, name) for f in digest.facts)
             for name in outcome.unknown
         )
 

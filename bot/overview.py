@@ -224,9 +224,7 @@ class Overviews:
         ranked = self._narrowed(self._by_subjects(subject, canonical), kinds, months, places)
         if not ranked and subject and months:  # 八月联盟有什么动作: the month says enough
             ranked = self._narrowed(None, kinds, months, places)  # (a place does not: 澳门的基金)
-        unknown = tuple(
-            sorted(n for n in named if not any(self._covers(f, n, places) for f in ranked))
-        )
+        unknown = tuple(sorted(n for n in named if not any(self.covers(f, n) for f in ranked)))
         figures = set(_FIGURE.findall(canonical))  # 2030的目标: no fact's figure (8月 is a date)
         holding = [f for f in ranked if all(n in self._about(f) for n in figures)]
         if figures and holding:  # the 12 policy measures: the facts about those twelve
@@ -288,7 +286,7 @@ class Overviews:
             about = [f for f in ranked if self._is_about(f, place)]
             about = about or [f for f in ranked if place in self._about(f)]
             if not about:  # what 邓飞 said at the Nansha event: the people of its story
-                about = [f for f in ranked if f.kind == "person" and self.in_story_about(f, place)]
+                about = [f for f in ranked if f.kind == "person" and self._in_story_about(f, place)]
             if "person" in kinds:  # the people a report on the place quotes spoke there
                 stories = {s.article for f in about for s in f.sources[:1]}
                 about += [f for f in ranked if f.kind == "person" and f.sources
@@ -317,10 +315,11 @@ class Overviews:
         others = {p for p in entities_in(about) & PLACES if place not in p and p not in place}
         return place not in about, len(others)
 
-    def _covers(self, fact: Fact, name: str, places: set[str]) -> bool:
-        return name in self._about(fact) or (name in places and self.in_story_about(fact, name))
+    def covers(self, fact: Fact, name: str) -> bool:
+        """Whether the fact names the name, or (a place) comes from a story about it."""
+        return name in self._about(fact) or (name in PLACES and self._in_story_about(fact, name))
 
-    def in_story_about(self, fact: Fact, place: str) -> bool:
+    def _in_story_about(self, fact: Fact, place: str) -> bool:
         """Whether the fact comes from a story with a fact about the place: 邓飞 spoke at
         the Nansha event though none of his words name 南沙."""
         story = _article(fact)
