@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,7 +40,7 @@ from bot.lexicon import (
     unwrapped,
     words,
 )
-from bot.matcher import Matcher, Outcome, Verdict
+from bot.matcher import Match, Matcher, Outcome, Verdict
 from bot.overview import MAX_ITEMS, Digest, Overviews, Wish, wants_overview
 from bot.referents import name_of, named_in, topic_of
 from bot.text import Script, detect_script, normalise
@@ -387,7 +388,9 @@ class Assistant:
         fact_id = None
         if outcome is not None and outcome.answered:
             fact_id = outcome.matches[0].fact.id
-        elif outcome is not None and outcome.matches and outcome.matches[0].coverage >= 0.5:
+        elif outcome is not None and outcome.matches and (
+            outcome.matches[0].coverage >= 0.5 or _one_report(outcome.matches[:3])
+        ):
             fact_id = outcome.matches[0].fact.id  # the report is named, if not asked well
         elif context is not None and context.fact_ids:
             fact_id = context.fact_ids[0]
@@ -690,3 +693,10 @@ class Assistant:
             body, fact_ids=tuple(f.id for f in facts), mode="answer", script=whole.script,
             score=min(scores, default=0.0),
         )  # fmt: skip
+
+
+def _one_report(matches: Sequence[Match]) -> bool:
+    """Whether the closest facts all come from one report: then the question names that
+    report (cheng mengxuan ... the nansha report) even though it asks nothing a fact says."""
+    articles = [frozenset(s.article for s in m.fact.sources) for m in matches]
+    return len(articles) > 1 and bool(frozenset.intersection(*articles))
