@@ -33,6 +33,7 @@ from bot.figures import Figure, chinese_figures, chinese_integer
 from bot.lexicon import (
     ANSWERED_BEST_BY,
     ASKED_WORDS,
+    CURRENT_TIME,
     ENGLISH_WORDS,
     FUNCTION_WORDS,
     HOME_GROUND,
@@ -146,6 +147,7 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         fact.when
         or _DATE.search(answer)
         or RELATIVE_TIME.search(answer)
+        or CURRENT_TIME.search(answer)
         or _OCCASION.search(answer)
     ):
         kinds.add("when")

@@ -101,6 +101,7 @@ SOME_NAMED: Final = re.compile(_QUESTIONS["some_named"])
 EXHAUSTIVE: Final = re.compile(_QUESTIONS["exhaustive"], re.IGNORECASE)
 RELATIVE_TIME: Final = alternation(_QUESTIONS["relative_times"])
 RELATIVE_TIME_ZH: Final[dict[str, str]] = dict(_QUESTIONS["relative_times_zh"])
+CURRENT_TIME: Final = alternation(_QUESTIONS["current_times"])
 # Where a question's focus is: right next to the word that asks (管理人 in 管理人是哪家机构).
 QUESTION_WORD: Final = re.compile(
     "什么|啥|哪些|哪个|哪家|哪位|哪里|哪儿|哪|谁|几|多少|怎么|怎样|如何|为什么|为何"

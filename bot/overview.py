@@ -54,6 +54,7 @@ _MONTHS: Final = {
 }
 _MONTH: Final = alternation(_MONTHS)
 _RELATIVE: Final = RELATIVE_TIME
+_HAN: Final = re.compile("[\u3400-\u9fff]")
 _AND: Final = r"\s*(?:和|与|跟|同|及|、|以及|and|&|\+)\s*"  # between two subjects of one topic
 _FIGURE: Final = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*[月日号])")
 LEAD_WINDOW: Final = 8  # candidates a story's lead may be among to head a subject's digest
@@ -172,6 +173,32 @@ class Overviews:
             if w not in _FRAMING_WORDS and (w not in FUNCTION_WORDS or w in _KIND_WORDS)
         ]  # (people is a function word, and a kind asked for: the key people at the event)
 
+    def _unheard(self, subject: list[str], text: str) -> str | None:
+        """A word the dictionary and the facts lack, which jieba read character by character
+        (航展 -> 航, 展), when the subject is nothing else: those characters alone would find
+        facts that merely share them. A homophone of a phrase (双旋会) is a typo, not this."""
+        if len(subject) < 2 or any(len(w) > 1 for w in subject):
+            return None
+        index = self.matcher.index
+        slips = [(start, end) for _, start, end in index.sounds.find(text)]
+        run: list[tuple[str, int, int]] = []
+        for word, start, end in [*index.segmenter.words(text), ("", -1, -1)]:
+            single = len(word) == 1 and word not in FUNCTION_WORDS and _HAN.match(word)
+            if single and (not run or run[-1][2] == start):
+                run.append((word, start, end))
+                continue
+            joined = "".join(w for w, _, _ in run)
+            first, last = (run[0][1], run[-1][2]) if run else (0, 0)
+            if (
+                len(run) > 1
+                and joined not in _FRAMING_WORDS
+                and not index.holders(joined)
+                and not any(a < last and first < b for a, b in slips)
+            ):
+                return joined
+            run = [(word, start, end)] if single else []
+        return None
+
     def bare_topic(self, text: str) -> bool:
         """A message that only names one thing (华为? 双选会, the alliance) and asks nothing of
         it: the reader wants what the sources say about it."""
@@ -211,6 +238,9 @@ class Overviews:
             and not any(w in k for k in _KINDS.values()) and w not in _GENERAL
         ]  # fmt: skip
         broad = bool(kinds or months or places)
+        unheard = self._unheard(subject, canonical)  # 珠海航展, 广州车展: a word no fact holds
+        if unheard is not None:
+            return Digest(shown, (), (unheard,), broad)
         if "person" in kinds:
             kinds.discard("event")  # 南沙活动的嘉宾: the event's speakers, not its events
         if months:
