@@ -108,7 +108,10 @@ _NAME_MATCH: Final = 80.0
 _MISTYPED_MIN: Final = 8  # characters a name needs before two slips in it are forgiven
 _OCCASION_KINDS: Final = frozenset({"when", "where", "day"})
 _SLACK: Final = 2  # characters the aligned stretch may grow or shrink by at either end
-_LISTED_NUMBER: Final = re.compile(r"(?:哪|边|which )(?P<n>\d+)")
+# 哪两个单位 / 举两三间 / 两个例子: how many are asked for, not a figure of the sources
+_LISTED_NUMBER: Final = re.compile(
+    r"(?:哪|边|which |举|列举|列出|说出)(?P<n>\d+)|(?P<m>\d+)[个间家所位项条种](?:例子|为例)"
+)
 _HAN: Final = re.compile("[\u3400-\u9fff]")  # 东莞技师学院 is the 东莞市技师学院 of the fact
 _STRETCH: Final = re.compile(r"[\s,，;；:：。、()（）“”\"]+")
 _HAN_NAME: Final = re.compile("[\u3400-\u9fff]+")  # a name written in Chinese
@@ -657,9 +660,11 @@ class Matcher:
         unknown |= dates(q.text) - indexed.dates  # 5月7日 is not the 7月12日 event
         relative = RELATIVE_TIME.findall(q.text)  # 去年: no page can be placed in it...
         unknown |= {t for t in relative if RELATIVE_TIME_ZH.get(t, t) not in indexed.about}
-        listed = _LISTED_NUMBER.search(q.text)  # 哪两个单位: how many are asked, not a figure
-        if listed is not None:
-            unknown.discard(listed["n"])
+        for listed in _LISTED_NUMBER.finditer(q.text):
+            unknown.discard(listed["n"] or listed["m"])
+        count = listed_count(q.text)  # 参展的两家研究机构是哪两家: both twos are the count asked
+        if count is not None:
+            unknown.discard(str(count))
         for word, _, _ in q.content:  # 霍英东集团, a body other facts name, is not this one's
             if (
                 len(word) >= 4
