@@ -388,8 +388,10 @@ class Assistant:
         fact_id = None
         if outcome is not None and outcome.answered:
             fact_id = outcome.matches[0].fact.id
-        elif outcome is not None and outcome.matches and (
-            outcome.matches[0].coverage >= 0.5 or _one_report(outcome.matches[:3])
+        elif (
+            outcome is not None
+            and outcome.matches
+            and (outcome.matches[0].coverage >= 0.5 or _one_report(outcome.matches[:3]))
         ):
             fact_id = outcome.matches[0].fact.id  # the report is named, if not asked well
         elif context is not None and context.fact_ids:
@@ -662,7 +664,9 @@ class Assistant:
             # 深圳也办了双选会吗，签约多少人: the later parts ask of 深圳's too
             return self.render.outcome(dataclasses.replace(first, script=whole.script), self.base)
         for n in range(1, len(outcomes)):
-            if first.answered and not outcomes[n].answered:
+            if not first.answered and self._only_slots(parts[n]):
+                outcomes[n] = first  # 意见几号印发的？具体日期有吗: still the 意见's date
+            elif first.answered and not outcomes[n].answered:
                 with_topic = self.matcher.match(first.matches[0].fact.title + parts[n])
                 if with_topic.answered:
                     outcomes[n] = with_topic
