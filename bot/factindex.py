@@ -165,7 +165,23 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         normalise(" ".join(q.quote for q in fact.sources))
     ):
         kinds.add("day")
+    if _names_itself(fact):
+        kinds.add("name")
     return frozenset(kinds)
+
+
+_QUOTE_MARKS: Final = re.compile(r"[“”\"]")
+
+
+def _names_itself(fact: Fact) -> bool:
+    """Whether the fact's title is the full name of what it is about, as its quotes write it
+    (《“人工智能+制造”专项行动实施意见》, the 5月7日 event's long name): the answer to 全称."""
+    title = normalise(fact.title)
+    if "《" in title:
+        return True
+    name = _QUOTE_MARKS.sub("", title)
+    quoted = _QUOTE_MARKS.sub("", normalise(" ".join(q.quote for q in fact.sources)))
+    return fact.kind in ("event", "organization") and len(name) >= 6 and name in quoted
 
 
 def listed_places(text: str) -> frozenset[str]:
