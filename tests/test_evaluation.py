@@ -109,10 +109,16 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # The thirteenth round's (690 single questions; 121 overviews and 60 dialogues), written
     # while round twelve was tuned on, scored once at 6f333d7: answers 85.1, refusals 91.1,
     # English 79.4, paraphrase 76.5, language 100; briefings: answers 88.7, overviews 68.0
-    # (English 17/32), refusals 88.7, follow-ups 85.6 with 1 wrong referent. The latest
-    # honest figure.
+    # (English 17/32), refusals 88.7, follow-ups 85.6 with 1 wrong referent. Tuned on since.
     "thirteenth-heldout.yaml": {"answer": 0.83, "refusal": 0.89, "language": 0.98},
     "thirteenth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.86, "overview": 0.66},
+    # The fourteenth round's (691 single questions; 120 overviews and 61 dialogues), written
+    # while round thirteen was tuned on, scored once at 910f256: answers 82.0, refusals 92.1,
+    # English 77.7, paraphrase 72.1, mixed 71.4, language 98.4; briefings: answers 91.0,
+    # overviews 87.8 (English 22/29), refusals 91.7, follow-ups 89.9 with 3 wrong referents.
+    # The latest honest figure.
+    "fourteenth-heldout.yaml": {"answer": 0.80, "refusal": 0.90, "language": 0.96},
+    "fourteenth-briefings-heldout.yaml": {"answer": 0.89, "refusal": 0.89, "overview": 0.85},
 }
 
 
