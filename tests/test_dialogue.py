@@ -579,7 +579,8 @@ def test_a_topic_is_not_leant_on_as_a_part_of_its_own(assistant: Assistant) -> N
 def test_a_place_after_a_briefing_gets_its_part_of_the_story(assistant: Assistant) -> None:
     _, second = talk(assistant, ["给我介绍一下南沙那场AI人才交流活动", "那香港呢？"])
     mode, ids = second.split("|")[:2]
-    assert mode == "overview" and ids.split(",")[0].startswith("hk-digital-education-")
+    assert mode == "overview"
+    assert ids.split(",")[0].startswith("hk-digital-education-")
     assert "hk-digital-education-committee" in ids.split(",")
 
 
