@@ -562,7 +562,11 @@ class Assistant:
         on a conversation before it."""
         index = self.matcher.index
         return any(
-            w not in SLOT_WORDS and ((len(w) >= 3 and w in index.phrase_owners) or entities_in(w))
+            w not in SLOT_WORDS
+            and (
+                (len(w) >= 3 and (w in index.phrase_owners or index.sounds_like(w)))
+                or entities_in(w)
+            )  # 高錦暉校長說他們學校: a name mistyped is still named
             for w, _, _ in self.matcher.read(text).content
         )
 

@@ -844,7 +844,9 @@ class Matcher:
             and ("list" not in top.indexed.carries or (wanted and wanted > top.indexed.list_size))
         ):
             return ("具体名单",)
-        if REMAINING.search(q.text):  # 另外5家是谁: those the fact names are all it names
+        if REMAINING.search(q.text) and q.asked & {"list", "who"}:
+            # 另外5家是谁: those the fact names are all it names (not: what did MIIT and the
+            # other seven departments issue?)
             return ("具体名单",)
         if (
             "list" in q.asked
