@@ -167,10 +167,13 @@ def carries(fact: Fact) -> frozenset[AskedKind]:
         kinds.add("day")
     if _names_itself(fact):
         kinds.add("name")
+    if _EDITION.search(answer):
+        kinds.add("edition")
     return frozenset(kinds)
 
 
 _QUOTE_MARKS: Final = re.compile(r"[“”\"]")
+_EDITION: Final = re.compile(r"第\d+[届次期轮批]|首[届次期轮批]")
 
 
 def _names_itself(fact: Fact) -> bool:

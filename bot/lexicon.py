@@ -24,7 +24,9 @@ import yaml
 from bot.figures import chinese_integer, unit_families
 
 DATA: Final = Path(__file__).with_name("data")
-AskedKind = Literal["count", "when", "where", "money", "who", "why", "list", "day", "name"]
+AskedKind = Literal[
+    "count", "when", "where", "money", "who", "why", "list", "day", "name", "edition"
+]
 ASKED_KINDS: Final[tuple[AskedKind, ...]] = get_args(AskedKind)
 
 
