@@ -116,9 +116,15 @@ HELDOUT_FLOORS: dict[str, dict[str, float]] = {
     # while round thirteen was tuned on, scored once at 910f256: answers 82.0, refusals 92.1,
     # English 77.7, paraphrase 72.1, mixed 71.4, language 98.4; briefings: answers 91.0,
     # overviews 87.8 (English 22/29), refusals 91.7, follow-ups 89.9 with 3 wrong referents.
-    # The latest honest figure.
+    # Tuned on since.
     "fourteenth-heldout.yaml": {"answer": 0.80, "refusal": 0.90, "language": 0.96},
     "fourteenth-briefings-heldout.yaml": {"answer": 0.89, "refusal": 0.89, "overview": 0.85},
+    # The fifteenth round's (698 single questions; 125 overviews and 61 dialogues), written
+    # while round fourteen was tuned on and scored once at 1b223f5: answers 78.9 (English
+    # 61.0), refusals 93.7, language 98.7; briefings: answers 88.9, overviews 71.8,
+    # refusals 82.1, follow-ups 81.5 with 3 wrong referents. The latest honest figure.
+    "fifteenth-heldout.yaml": {"answer": 0.77, "refusal": 0.91, "language": 0.96},
+    "fifteenth-briefings-heldout.yaml": {"answer": 0.86, "refusal": 0.80, "overview": 0.70},
 }
 
 
